@@ -1,0 +1,236 @@
+"""The `autoclear` command line."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from datetime import date
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from autoclear.errors import AutoclearError, RunCancelled, UsageError
+from autoclear.rules.policy import DEFAULT_POLICY, Policy, load_policy
+
+app = typer.Typer(
+    help="Decide California cannabis convictions for Prop 64 relief from DOJ research files.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+stderr = Console(stderr=True)
+
+STAGE_LABELS = {
+    "read": "Reading DOJ files",
+    "normalize": "Reading charges and dates",
+    "decide": "Deciding convictions",
+    "write": "Writing result files",
+    "publish": "Writing report, workbook and filings",
+}
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"Invalid --as-of date {value!r}. Write it as YYYY-MM-DD, e.g. 2020-07-01.") from None
+
+
+def _parse_size(value: str | None) -> int | None:
+    if value is None:
+        return None
+    text = value.strip().upper().removesuffix("B")
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    factor = units.get(text[-1:], 1)
+    number = text[:-1] if text[-1:] in units else text
+    try:
+        size = int(float(number) * factor)
+    except ValueError:
+        raise UsageError(f"Invalid --memory-limit {value!r}. Write a size such as 4GB or 512MB.") from None
+    if size <= 0:
+        raise UsageError(f"Invalid --memory-limit {value!r}: it must be more than zero.")
+    return size
+
+
+class _ProgressDisplay:
+    """A Rich progress bar per stage, on stderr."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if stage not in self.tasks:
+            for task in self.tasks.values():
+                task_total = self.progress.tasks[task].total
+                self.progress.update(task, completed=task_total or 1, total=task_total or 1)
+            self.tasks[stage] = self.progress.add_task(STAGE_LABELS.get(stage, stage), total=total)
+        self.progress.update(self.tasks[stage], completed=done, total=total)
+
+
+def _fail(error: AutoclearError) -> None:
+    stderr.print(f"[bold red]Error:[/] {error}", highlight=False)
+    raise typer.Exit(error.exit_code)
+
+
+@app.command()
+def run(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="DOJ research files of one delivery.", show_default=False)
+    ] = None,
+    county: Annotated[
+        str | None, typer.Option(help="County whose convictions to decide, as in STP_ORI_CNTY_NAME.")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Evaluation date YYYY-MM-DD for ages and years since. Default: today."),
+    ] = None,
+    policy: Annotated[
+        Path | None,
+        typer.Option(help="Policy file: autoclear TOML, or the older tool's JSON options."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="New or empty output folder. Default: a new folder under ./autoclear-runs/."),
+    ] = None,
+    skip_bad_lines: Annotated[
+        bool,
+        typer.Option(help="Go on past malformed lines; their subjects' convictions go to hand review."),
+    ] = False,
+    memory_limit: Annotated[
+        str | None, typer.Option(help="Memory to stay under, e.g. 4GB. Default: a safe share of RAM.")
+    ] = None,
+    no_publications: Annotated[
+        bool, typer.Option(help="Skip the report, workbook and court filings.")
+    ] = False,
+    no_suppress: Annotated[
+        bool, typer.Option(help="Show small counts in the report (internal use only).")
+    ] = False,
+    sample: Annotated[
+        bool, typer.Option(help="Run the bundled synthetic sample with its example policy.")
+    ] = False,
+) -> None:
+    """Decide every cannabis conviction of a county and write the run folder."""
+    from autoclear.pipeline import RunRequest, run_job
+
+    try:
+        inputs = list(files or [])
+        chosen_policy: Policy = DEFAULT_POLICY
+        if sample:
+            from autoclear.sample import sample_files, sample_policy
+
+            if inputs:
+                raise UsageError("Give either --sample or input files, not both.")
+            inputs = sample_files()
+            county = county or "SAN FRANCISCO"
+            as_of = as_of or "2020-07-01"
+            policy = policy or sample_policy()
+        if not inputs:
+            raise UsageError("No input files. Give one or more DOJ files, or --sample.")
+        if county is None:
+            raise UsageError('Missing --county. Give the county name, e.g. --county "SAN FRANCISCO".')
+        if policy is not None:
+            chosen_policy = load_policy(policy)
+        else:
+            stderr.print("No --policy given: dismissing all four sections, no additional relief.")
+        evaluation_date = _parse_date(as_of)
+        if evaluation_date is None:
+            stderr.print(f"No --as-of given: evaluating as of today, {date.today().isoformat()}.")
+        request = RunRequest(
+            inputs=inputs,
+            county=county,
+            as_of=evaluation_date,
+            policy=chosen_policy,
+            out_dir=out,
+            skip_bad_lines=skip_bad_lines,
+            memory_limit=_parse_size(memory_limit),
+            publications=not no_publications,
+            suppress_small_cells=not no_suppress,
+            command_line=["autoclear", *sys.argv[1:]],
+        )
+        cancel = threading.Event()
+        previous = signal.getsignal(signal.SIGINT)
+
+        def on_interrupt(_signum: int, _frame: FrameType | None) -> None:
+            stderr.print("Stopping: removing partial outputs...")
+            cancel.set()
+
+        signal.signal(signal.SIGINT, on_interrupt)
+        try:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.percentage:>3.0f}%"),
+                TimeElapsedColumn(),
+                console=stderr,
+                transient=False,
+            ) as bar:
+                result = run_job(request, progress=_ProgressDisplay(bar), cancel=cancel)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+    except RunCancelled as error:
+        _fail(error)
+        return
+    except AutoclearError as error:
+        _fail(error)
+        return
+
+    _print_summary(result)
+
+
+def _print_summary(result: object) -> None:
+    from autoclear.pipeline import RunResult
+
+    assert isinstance(result, RunResult)
+    figures = result.figures
+    table = Table(title=f"autoclear: {result.county}, as of {result.as_of.isoformat()}", show_header=False)
+    table.add_column("figure")
+    table.add_column("count", justify="right")
+    rows = (
+        ("People with a cannabis conviction in the county", figures["people"]),
+        ("Cannabis convictions in the county", figures["convictions"]),
+        ("Eligible for dismissal", figures["dismissals"]),
+        ("Eligible for reduction", figures["reductions"]),
+        ("Not eligible", figures["not_eligible"]),
+        ("Hand review", figures["hand_review"]),
+        ("Lines rejected", figures["lines_rejected"]),
+        ("Lines repeated (counted once)", figures["lines_repeated"]),
+    )
+    for label, value in rows:
+        table.add_row(label, f"{value:,}")
+    Console().print(table)
+    Console().print(f"Output folder: {result.out_dir}", highlight=False)
+
+
+def _register_optional_commands() -> None:
+    """Register commands whose modules live in other parts of the package."""
+    from autoclear.generate.command import generate_command
+    from autoclear.outputs.publications import report_command
+    from autoclear.web.server import serve_command
+
+    app.command("generate", help="Write a synthetic DOJ research file.")(generate_command)
+    app.command("report", help="Rebuild the report, workbook and filings of a run folder.")(
+        report_command
+    )
+    app.command("serve", help="Start the local web app on 127.0.0.1.")(serve_command)
+
+
+def main() -> None:
+    """Entry point of the `autoclear` script."""
+    try:
+        _register_optional_commands()
+    except ImportError as error:  # NOTE: only while parts of the package are missing in a checkout.
+        stderr.print(f"Some commands are unavailable: {error}")
+    app()
+
+
+if __name__ == "__main__":
+    main()

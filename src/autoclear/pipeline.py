@@ -1,0 +1,337 @@
+"""The main job: read a county's DOJ files, decide every cannabis conviction, write the run folder.
+
+`run_job` is the single entry point used by the command line and the web app. Outputs are
+written under temporary names and renamed when complete; `manifest.json` is written last, so a
+folder with a manifest is a complete run. A failed or cancelled run removes what it wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from autoclear import __version__
+from autoclear.doj.columns import (
+    ELIGIBLE_FOR_DISMISSAL,
+    ELIGIBLE_FOR_REDUCTION,
+    HAND_REVIEW,
+    NOT_ELIGIBLE,
+)
+from autoclear.doj.counties import COUNTIES, normalize_county
+from autoclear.doj.reader import read_delivery
+from autoclear.errors import MalformedLinesError, RunCancelled, UsageError
+from autoclear.outputs.quality import data_problems, write_quality
+from autoclear.outputs.results import line_columns, write_result_files
+from autoclear.outputs.summary import build_summary
+from autoclear.records.history import ROW, mark_repeats_and_parts, normalize_lines
+from autoclear.rules.evaluate import evaluate_counts
+from autoclear.rules.policy import DEFAULT_POLICY, Policy
+from autoclear.rules.prop64 import Context
+
+ProgressCallback = Callable[[str, int, int | None], None]
+
+STAGES = ("read", "normalize", "decide", "write", "publish")
+DEFAULT_RUNS_FOLDER = Path("autoclear-runs")
+
+# Present in a run folder while the run is writing it; a folder with this file is not a result.
+IN_PROGRESS_MARKER = "RUN_IN_PROGRESS"
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """Everything one run needs."""
+
+    inputs: list[Path]
+    county: str
+    as_of: date | None = None
+    policy: Policy = DEFAULT_POLICY
+    out_dir: Path | None = None
+    skip_bad_lines: bool = False
+    memory_limit: int | None = None
+    publications: bool = True
+    suppress_small_cells: bool = True
+    command_line: list[str] | None = None
+
+
+@dataclass
+class RunResult:
+    """What a finished run produced, for the screen summary and the web app."""
+
+    out_dir: Path
+    county: str
+    as_of: date
+    as_of_was_default: bool
+    summary: dict[str, Any]
+    figures: dict[str, int]
+    files: list[str] = field(default_factory=list)
+
+
+def _ignore(_stage: str, _done: int, _total: int | None) -> None:
+    return None
+
+
+def resolve_county(name: str) -> str:
+    """Return the canonical county name, or raise a UsageError listing the 58 counties."""
+    county = normalize_county(name)
+    if county is None:
+        raise UsageError(
+            f"Unknown county {name!r}. Use one of the 58 California counties: "
+            + ", ".join(c.title() for c in COUNTIES)
+            + "."
+        )
+    return county
+
+
+def prepare_out_dir(out_dir: Path | None, now: datetime | None = None) -> tuple[Path, bool]:
+    """Return the run folder and whether this run created it. Never reuse a folder with files in it."""
+    if out_dir is None:
+        stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+        candidate = DEFAULT_RUNS_FOLDER / f"run-{stamp}"
+        suffix = 1
+        while candidate.exists():
+            suffix += 1
+            candidate = DEFAULT_RUNS_FOLDER / f"run-{stamp}-{suffix}"
+        out_dir = candidate
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            raise UsageError(f"Output path {out_dir} exists and is not a folder. Choose a new folder.")
+        if any(out_dir.iterdir()):
+            raise UsageError(
+                f"Output folder {out_dir} is not empty. autoclear never overwrites an earlier run: "
+                "give a new or empty folder with --out."
+            )
+        return out_dir, False
+    try:
+        out_dir.mkdir(parents=True)
+    except OSError as error:
+        raise UsageError(f"Cannot create output folder {out_dir}: {error.strerror}.") from None
+    return out_dir, True
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run_job(
+    request: RunRequest,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> RunResult:
+    """Run the whole job and return its result; see the module docstring for guarantees."""
+    report = progress or _ignore
+    county = resolve_county(request.county)
+    as_of_was_default = request.as_of is None
+    as_of = request.as_of or date.today()
+    for path in request.inputs:
+        if not path.is_file():
+            raise UsageError(f"Input file not found: {path}. Check the path.")
+
+    out_dir, created = prepare_out_dir(request.out_dir)
+    marker = out_dir / IN_PROGRESS_MARKER
+    marker.write_text("This run has not finished. Its files are incomplete.\n")
+    try:
+        result = _run_in(out_dir, request, county, as_of, as_of_was_default, report, cancel)
+    except MalformedLinesError:
+        marker.unlink(missing_ok=True)
+        raise
+    except BaseException:
+        _remove_outputs(out_dir, created)
+        raise
+    marker.unlink()
+    return result
+
+
+def _check_cancel(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise RunCancelled("Run cancelled; its partial outputs were removed.")
+
+
+def _remove_outputs(out_dir: Path, created: bool) -> None:
+    if created:
+        shutil.rmtree(out_dir, ignore_errors=True)
+        return
+    for child in out_dir.iterdir():
+        if child.is_dir():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
+def _run_in(
+    out_dir: Path,
+    request: RunRequest,
+    county: str,
+    as_of: date,
+    as_of_was_default: bool,
+    report: ProgressCallback,
+    cancel: threading.Event | None,
+) -> RunResult:
+    report("read", 0, None)
+    try:
+        delivery = read_delivery(
+            request.inputs,
+            skip_bad_lines=request.skip_bad_lines,
+            progress=lambda done, total: report("read", done, total),
+        )
+    except MalformedLinesError as error:
+        problems = getattr(error, "problems", None)
+        if isinstance(problems, pl.DataFrame):
+            write_quality(problems, None, out_dir / "quality.csv")
+        raise
+    _check_cancel(cancel)
+
+    report("normalize", 0, 1)
+    raw = delivery.lines.with_row_index(ROW)
+    lines = mark_repeats_and_parts(normalize_lines(raw.lazy())).collect()
+    report("normalize", 1, 1)
+    _check_cancel(cancel)
+
+    report("decide", 0, 1)
+    context = Context(policy=request.policy, as_of=as_of)
+    counts = evaluate_counts(
+        lines.lazy(),
+        county=county,
+        as_of=as_of,
+        context=context,
+        rejected_subjects=sorted(set(delivery.bad_line_subjects)),
+    ).collect()
+    report("decide", 1, 1)
+    _check_cancel(cancel)
+
+    report("write", 0, 5)
+    per_line = line_columns(lines.lazy(), counts.lazy(), county)
+    temporary = write_result_files(raw.lazy(), per_line, out_dir)
+    report("write", 3, 5)
+    problems = data_problems(lines, counts)
+    write_quality(delivery.problems, problems, out_dir / "quality.csv.tmp")
+    temporary["quality.csv"] = out_dir / "quality.csv.tmp"
+
+    input_figures = {
+        "files": len(delivery.inputs),
+        "lines": lines.height,
+        "lines_rejected": _count_rejected(delivery.problems),
+        "lines_repeated": lines.filter(pl.col("repeat_of").is_not_null()).height,
+        "subjects": lines.get_column("subject").n_unique(),
+    }
+    summary = build_summary(
+        counts,
+        county=county,
+        as_of=as_of,
+        version=__version__,
+        policy_description=request.policy.describe(),
+        input_figures=input_figures,
+    )
+    summary["as_of_was_default"] = as_of_was_default
+    summary_path = out_dir / "summary.json.tmp"
+    summary_path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    temporary["summary.json"] = summary_path
+    for name, path in temporary.items():
+        path.replace(out_dir / name)
+    report("write", 5, 5)
+    _check_cancel(cancel)
+
+    manifest = _manifest(request, county, as_of, as_of_was_default, delivery.inputs)
+    _write_manifest(out_dir, manifest)
+    if request.publications:
+        report("publish", 0, None)
+        _publish(out_dir, request, report)
+        _check_cancel(cancel)
+        _write_manifest(out_dir, manifest)
+
+    policy_figures = summary["scenarios"]["policy"]
+    determinations = policy_figures["determinations"]
+    figures = {
+        "people": policy_figures["people"]["with_cannabis_conviction"],
+        "subjects": input_figures["subjects"],
+        "convictions": policy_figures["convictions"]["total"],
+        "dismissals": determinations[ELIGIBLE_FOR_DISMISSAL],
+        "reductions": determinations[ELIGIBLE_FOR_REDUCTION],
+        "not_eligible": determinations[NOT_ELIGIBLE],
+        "hand_review": determinations[HAND_REVIEW],
+        "lines_rejected": input_figures["lines_rejected"],
+        "lines_repeated": input_figures["lines_repeated"],
+    }
+    files = sorted(
+        str(p.relative_to(out_dir))
+        for p in out_dir.rglob("*")
+        if p.is_file() and p.name != IN_PROGRESS_MARKER
+    )
+    return RunResult(out_dir, county, as_of, as_of_was_default, summary, figures, files)
+
+
+def _count_rejected(problems: pl.DataFrame) -> int:
+    """Malformed lines among the reader's problems; notes such as the encoding have line 0."""
+    if problems.is_empty():
+        return 0
+    return problems.filter(pl.col("line") > 0).select("file", "line").unique().height
+
+
+def _publish(out_dir: Path, request: RunRequest, report: ProgressCallback) -> None:
+    from autoclear.outputs.publications import write_publications
+
+    write_publications(
+        out_dir,
+        request.policy,
+        suppress=request.suppress_small_cells,
+        progress=lambda done, total: report("publish", done, total),
+    )
+
+
+def _manifest(
+    request: RunRequest,
+    county: str,
+    as_of: date,
+    as_of_was_default: bool,
+    inputs: list[Any],
+) -> dict[str, Any]:
+    return {
+        "tool": "autoclear",
+        "tool_version": __version__,
+        "command_line": request.command_line if request.command_line is not None else sys.argv,
+        "created": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "county": county,
+        "as_of": as_of.isoformat(),
+        "as_of_was_default": as_of_was_default,
+        "skip_bad_lines": request.skip_bad_lines,
+        "policy": request.policy.to_dict(),
+        "inputs": [
+            {
+                "name": item.name,
+                "size": item.size,
+                "lines": item.lines,
+                "sha256": item.sha256,
+                "encoding": item.encoding,
+                "has_header": item.has_header,
+            }
+            for item in inputs
+        ],
+    }
+
+
+def _write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
+    """Write manifest.json last, with the checksum of every other file in the run folder."""
+    outputs = {
+        str(path.relative_to(out_dir)): sha256_of(path)
+        for path in sorted(out_dir.rglob("*"))
+        if path.is_file()
+        and path.name not in ("manifest.json", IN_PROGRESS_MARKER)
+        and not path.name.endswith(".tmp")
+    }
+    content = dict(manifest, outputs=outputs)
+    temporary = out_dir / "manifest.json.tmp"
+    temporary.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n")
+    temporary.replace(out_dir / "manifest.json")
