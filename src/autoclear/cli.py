@@ -41,7 +41,9 @@ def _parse_date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"Invalid --as-of date {value!r}. Write it as YYYY-MM-DD, e.g. 2020-07-01.") from None
+        raise UsageError(
+            f"Invalid --as-of date {value!r}. Write it as YYYY-MM-DD, e.g. 2020-07-01."
+        ) from None
 
 
 def _parse_size(value: str | None) -> int | None:
@@ -54,7 +56,9 @@ def _parse_size(value: str | None) -> int | None:
     try:
         size = int(float(number) * factor)
     except ValueError:
-        raise UsageError(f"Invalid --memory-limit {value!r}. Write a size such as 4GB or 512MB.") from None
+        raise UsageError(
+            f"Invalid --memory-limit {value!r}. Write a size such as 4GB or 512MB."
+        ) from None
     if size <= 0:
         raise UsageError(f"Invalid --memory-limit {value!r}: it must be more than zero.")
     return size
@@ -84,14 +88,18 @@ def _fail(error: AutoclearError) -> None:
 @app.command()
 def run(
     files: Annotated[
-        list[Path] | None, typer.Argument(help="DOJ research files of one delivery.", show_default=False)
+        list[Path] | None,
+        typer.Argument(help="DOJ research files of one delivery.", show_default=False),
     ] = None,
     county: Annotated[
-        str | None, typer.Option(help="County whose convictions to decide, as in STP_ORI_CNTY_NAME.")
+        str | None,
+        typer.Option(help="County whose convictions to decide, as in STP_ORI_CNTY_NAME."),
     ] = None,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="Evaluation date YYYY-MM-DD for ages and years since. Default: today."),
+        typer.Option(
+            "--as-of", help="Evaluation date YYYY-MM-DD for ages and years since. Default: today."
+        ),
     ] = None,
     policy: Annotated[
         Path | None,
@@ -99,14 +107,19 @@ def run(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(help="New or empty output folder. Default: a new folder under ./autoclear-runs/."),
+        typer.Option(
+            help="New or empty output folder. Default: a new folder under ./autoclear-runs/."
+        ),
     ] = None,
     skip_bad_lines: Annotated[
         bool,
-        typer.Option(help="Go on past malformed lines; their subjects' convictions go to hand review."),
+        typer.Option(
+            help="Go on past malformed lines; their subjects' convictions go to hand review."
+        ),
     ] = False,
     memory_limit: Annotated[
-        str | None, typer.Option(help="Memory to stay under, e.g. 4GB. Default: a safe share of RAM.")
+        str | None,
+        typer.Option(help="Memory to stay under, e.g. 4GB. Default: a safe share of RAM."),
     ] = None,
     no_publications: Annotated[
         bool, typer.Option(help="Skip the report, workbook and court filings.")
@@ -136,7 +149,9 @@ def run(
         if not inputs:
             raise UsageError("No input files. Give one or more DOJ files, or --sample.")
         if county is None:
-            raise UsageError('Missing --county. Give the county name, e.g. --county "SAN FRANCISCO".')
+            raise UsageError(
+                'Missing --county. Give the county name, e.g. --county "SAN FRANCISCO".'
+            )
         if policy is not None:
             chosen_policy = load_policy(policy)
         else:
@@ -191,7 +206,9 @@ def _print_summary(result: object) -> None:
 
     assert isinstance(result, RunResult)
     figures = result.figures
-    table = Table(title=f"autoclear: {result.county}, as of {result.as_of.isoformat()}", show_header=False)
+    table = Table(
+        title=f"autoclear: {result.county}, as of {result.as_of.isoformat()}", show_header=False
+    )
     table.add_column("figure")
     table.add_column("count", justify="right")
     rows = (

@@ -104,7 +104,9 @@ def prepare_out_dir(out_dir: Path | None, now: datetime | None = None) -> tuple[
         out_dir = candidate
     if out_dir.exists():
         if not out_dir.is_dir():
-            raise UsageError(f"Output path {out_dir} exists and is not a folder. Choose a new folder.")
+            raise UsageError(
+                f"Output path {out_dir} exists and is not a folder. Choose a new folder."
+            )
         if any(out_dir.iterdir()):
             raise UsageError(
                 f"Output folder {out_dir} is not empty. autoclear never overwrites an earlier run: "

@@ -14,9 +14,7 @@ QUALITY_COLUMNS = ("file", "line", "subject_id", "problem")
 def data_problems(lines: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
     """Problems found while reading the lines' meaning: repeats, unreadable dates and charges."""
     located = lines.select(ROW, file="_file", line="_line", subject_id="subject")
-    origin = lines.select(
-        pl.col(ROW).alias("repeat_of"), origin_file="_file", origin_line="_line"
-    )
+    origin = lines.select(pl.col(ROW).alias("repeat_of"), origin_file="_file", origin_line="_line")
     repeated = (
         lines.filter(pl.col("repeat_of").is_not_null())
         .select(ROW, "repeat_of")
@@ -66,9 +64,11 @@ def data_problems(lines: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
 
 def write_quality(reader_problems: pl.DataFrame, data: pl.DataFrame | None, path: Path) -> int:
     """Write quality.csv and return the number of problems."""
-    frames = [reader_problems.select(QUALITY_COLUMNS).cast(
-        {"file": pl.String, "line": pl.Int64, "subject_id": pl.String, "problem": pl.String}
-    )]
+    frames = [
+        reader_problems.select(QUALITY_COLUMNS).cast(
+            {"file": pl.String, "line": pl.Int64, "subject_id": pl.String, "problem": pl.String}
+        )
+    ]
     if data is not None:
         frames.append(data)
     table = pl.concat(frames)

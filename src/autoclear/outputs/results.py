@@ -89,9 +89,9 @@ def line_columns(lines: pl.LazyFrame, counts: pl.LazyFrame, county: str) -> pl.L
         scoped(pl.col("case_number")).alias("Case Number"),
         scoped(pl.col("convictions_on_record").cast(pl.String)).alias("# of convictions on record"),
         pl.col("comment_cannabis").list.join("; ").alias("Possible Other P64 Charges"),
-        scoped(
-            pl.when(pl.col("cycle_date_status") == "full").then(_yes_no(occurred_after))
-        ).alias("Occurred after 11/9/2016"),
+        scoped(pl.when(pl.col("cycle_date_status") == "full").then(_yes_no(occurred_after))).alias(
+            "Occurred after 11/9/2016"
+        ),
         scoped(pl.col("super_strike_section")).alias("Superstrike Code Section(s)"),
         scoped(pl.col("sex_offense_section")).alias("PC290 Code Section(s)"),
         scoped(_yes_no(pl.col("registration_section").is_not_null())).alias("PC290 Registration"),

@@ -64,7 +64,9 @@ def _age_group(as_of: date) -> pl.Expr:
     )
 
 
-def _by(frame: pl.DataFrame, key: str, value: pl.Expr, keys: tuple[str, ...] = ()) -> dict[str, int]:
+def _by(
+    frame: pl.DataFrame, key: str, value: pl.Expr, keys: tuple[str, ...] = ()
+) -> dict[str, int]:
     grouped = frame.group_by(key).agg(value.alias("n")).sort(key)
     result = {str(k): int(n) for k, n in grouped.iter_rows()}
     for name in keys:
@@ -130,7 +132,9 @@ def scenario_figures(counts: pl.DataFrame, scenario: str, as_of: date) -> dict[s
             pl.col("related_to_in_scope").fill_null(False) & relief
         ).height,
         "people": people,
-        "earliest_cannabis_conviction": earliest.isoformat() if isinstance(earliest, date) else None,
+        "earliest_cannabis_conviction": earliest.isoformat()
+        if isinstance(earliest, date)
+        else None,
         "equity": _equity(frame, as_of),
     }
 

@@ -90,9 +90,7 @@ def display_section(
             pl.when(attempt).then(pl.lit("664/")).otherwise(pl.lit("")),
             section,
             bracketed,
-            pl.when(code.is_not_null())
-            .then(pl.lit(" ") + code)
-            .otherwise(pl.lit("")),
+            pl.when(code.is_not_null()).then(pl.lit(" ") + code).otherwise(pl.lit("")),
         ]
     )
 

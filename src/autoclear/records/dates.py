@@ -70,3 +70,26 @@ def full_years_between_dates(start: date, end: date) -> int:
 def us_date(expr: pl.Expr) -> pl.Expr:
     """Format a Date as MM/DD/YYYY, the form the older tool wrote and counties compare against."""
     return expr.dt.strftime("%m/%d/%Y")
+
+
+def earliest_possible_date(column: str) -> pl.Expr:
+    """The first day a full or partial date can stand for: `19870500` gives 1987-05-01."""
+    text = clean_text(column)
+    full = text.str.to_date("%Y%m%d", strict=False)
+    year_month = text.str.extract(r"^(\d{6})00$").str.to_date("%Y%m", strict=False)
+    year = text.str.extract(r"^(\d{4})00\d{2}$").str.to_date("%Y", strict=False)
+    return pl.coalesce(full, year_month, year)
+
+
+def latest_possible_date(column: str) -> pl.Expr:
+    """The last day a full or partial date can stand for: `19870500` gives 1987-05-31."""
+    text = clean_text(column)
+    full = text.str.to_date("%Y%m%d", strict=False)
+    year_month = text.str.extract(r"^(\d{6})00$").str.to_date("%Y%m", strict=False).dt.month_end()
+    year = (
+        text.str.extract(r"^(\d{4})00\d{2}$")
+        .str.to_date("%Y", strict=False)
+        .dt.offset_by("1y")
+        .dt.offset_by("-1d")
+    )
+    return pl.coalesce(full, year_month, year)

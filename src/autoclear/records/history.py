@@ -15,7 +15,13 @@ from __future__ import annotations
 import polars as pl
 
 from autoclear.records import codes
-from autoclear.records.dates import clean_text, date_status, parse_date
+from autoclear.records.dates import (
+    clean_text,
+    date_status,
+    earliest_possible_date,
+    latest_possible_date,
+    parse_date,
+)
 
 ROW = "_row"
 
@@ -45,6 +51,11 @@ def normalize_lines(raw: pl.LazyFrame) -> pl.LazyFrame:
         cycle_date_status=date_status("CYC_DATE"),
         event_date=parse_date("STP_EVENT_DATE"),
         event_date_status=date_status("STP_EVENT_DATE"),
+        event_date_text=clean_text("STP_EVENT_DATE"),
+        cycle_date_earliest=earliest_possible_date("CYC_DATE"),
+        cycle_date_latest=latest_possible_date("CYC_DATE"),
+        event_date_earliest=earliest_possible_date("STP_EVENT_DATE"),
+        event_date_latest=latest_possible_date("STP_EVENT_DATE"),
         event_type=clean_text("STP_TYPE_DESCR"),
         court=pl.col("STP_ORI_DESCR").str.strip_chars(),
         county=clean_text("STP_ORI_CNTY_NAME"),
@@ -83,6 +94,18 @@ def normalize_lines(raw: pl.LazyFrame) -> pl.LazyFrame:
             )
         )
     )
+    event_date_text = pl.col("event_date_text")
+    event_date_display = (
+        pl.when(pl.col("event_date").is_not_null())
+        .then(pl.col("event_date").dt.strftime("%m/%d/%Y"))
+        .when(
+            pl.col("event_date_earliest").is_not_null() & (event_date_text.str.slice(4, 2) != "00")
+        )
+        .then(event_date_text.str.slice(4, 2) + "/" + event_date_text.str.slice(0, 4))
+        .when(pl.col("event_date_earliest").is_not_null())
+        .then(event_date_text.str.slice(0, 4))
+        .otherwise(pl.lit("on an unknown date"))
+    )
     count_key = pl.coalesce(pl.col("cnt_order"), pl.lit("row") + pl.col(ROW).cast(pl.String))
     return typed.with_columns(
         event=event_key,
@@ -90,6 +113,7 @@ def normalize_lines(raw: pl.LazyFrame) -> pl.LazyFrame:
             pl.col("cnt_order").str.extract(r"^(\d{3})\d{9}$"), pl.col("cycle_order")
         ),
         count_key=count_key,
+        event_date_display=event_date_display,
         section_display=codes.display_section(
             pl.col("code"), pl.col("section"), pl.col("subsection"), pl.col("attempt")
         ),

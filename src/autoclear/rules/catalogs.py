@@ -23,7 +23,9 @@ class SectionEntry:
     needs_gang_enhancement: bool = False
     without_subsection_only: bool = False
 
-    def matches(self, code: pl.Expr, section: pl.Expr, subsection: pl.Expr, attempt: pl.Expr) -> pl.Expr:
+    def matches(
+        self, code: pl.Expr, section: pl.Expr, subsection: pl.Expr, attempt: pl.Expr
+    ) -> pl.Expr:
         """Expression: this line's code section is covered by the entry."""
         condition = (code == self.code) & (section == self.section)
         if self.without_subsection_only:
@@ -182,7 +184,9 @@ def any_entry(
     attempt: pl.Expr,
 ) -> pl.Expr:
     """Expression: the line's code section is covered by one of the entries."""
-    return pl.any_horizontal([entry.matches(code, section, subsection, attempt) for entry in entries])
+    return pl.any_horizontal(
+        [entry.matches(code, section, subsection, attempt) for entry in entries]
+    )
 
 
 def any_entry_without_subsection(

@@ -51,8 +51,7 @@ def _catalog_flags(lines: pl.LazyFrame) -> pl.LazyFrame:
             conviction & catalogs.any_entry_without_subsection(catalogs.SUPER_STRIKES, *parts)
         ).fill_null(False),
         is_sex_offense=(
-            conviction
-            & catalogs.any_entry(catalogs.SEX_OFFENDER_REGISTRATION_OFFENSES, *parts)
+            conviction & catalogs.any_entry(catalogs.SEX_OFFENDER_REGISTRATION_OFFENSES, *parts)
         ).fill_null(False),
         is_sex_offense_possible=(
             conviction
@@ -104,7 +103,10 @@ def evaluate_counts(
         subject_dob=pl.col("dob").drop_nulls().first().over("subject"),
         convictions_on_record=pl.col("is_conviction").sum().over("subject"),
         prop64_convictions=(pl.col("is_conviction") & pl.col("is_prop64")).sum().over("subject"),
-        last_conviction_date=pl.col("event_date").filter(pl.col("is_conviction")).max().over("subject"),
+        last_conviction_date=pl.col("event_date")
+        .filter(pl.col("is_conviction"))
+        .max()
+        .over("subject"),
         has_undated_conviction=(pl.col("is_conviction") & pl.col("event_date").is_null())
         .any()
         .over("subject"),
@@ -119,9 +121,7 @@ def evaluate_counts(
         case_number=pl.col("case_number").drop_nulls().first().over(["subject", "event"]),
         cycle_counts=pl.len().over(["subject", "cycle"]),
         cycle_cannabis_counts=pl.col("is_prop64").sum().over(["subject", "cycle"]),
-        in_scope=pl.col("is_conviction")
-        & pl.col("is_prop64")
-        & (pl.col("county") == county),
+        in_scope=pl.col("is_conviction") & pl.col("is_prop64") & (pl.col("county") == county),
         subject_rejected=pl.col("subject").is_in(rejected_subjects),
     ).with_columns(
         only_cannabis=pl.col("convictions_on_record") == pl.col("prop64_convictions"),
@@ -142,14 +142,14 @@ def evaluate_counts(
         in_scope = attach_prior(in_scope, earliest_priors(counts, flag), name)
         in_scope = _add_possible(in_scope, counts, name, f"{flag}_possible")
     in_scope = in_scope.join(
-        same_section_prior_counts(subject_facts), on=COUNT_KEY, how="left"
-    ).with_columns(pl.col("same_section_priors").fill_null(0), pl.col("same_section_undated").fill_null(0))
+        same_section_prior_counts(subject_facts, in_scope), on=COUNT_KEY, how="left"
+    ).with_columns(
+        pl.col("same_section_priors").fill_null(0), pl.col("same_section_possible").fill_null(0)
+    )
 
     decided = in_scope.with_columns(decision_columns(context))
     decided = decided.join(_sentence_ends(lines), on=COUNT_KEY, how="left")
-    decided = decided.with_columns(sentence_end=_sentence_end()).with_columns(
-        remedy=_remedy(as_of)
-    )
+    decided = decided.with_columns(sentence_end=_sentence_end()).with_columns(remedy=_remedy(as_of))
     decision_cols = [
         "determination", "reason", "rule", "statute", "remedy", "sentence_end",
         "super_strike_section", "sex_offense_section", "registration_section",
@@ -170,27 +170,17 @@ def evaluate_counts(
 def _add_possible(
     in_scope: pl.LazyFrame, counts: pl.LazyFrame, name: str, possible_flag: str
 ) -> pl.LazyFrame:
-    """Mark convictions whose subject has a possible prior from another event without a sub-section."""
+    """Also mark as possible a prior whose section is listed only for sub-sections it does not state."""
     if possible_flag not in counts.collect_schema():
         return in_scope
-    candidates = counts.filter(pl.col(possible_flag)).select(
-        "subject", other_event=pl.col("event"), other_date=pl.col("event_date")
-    )
-    possible = (
-        in_scope.select(*COUNT_KEY, "event", "event_date")
-        .join(candidates, on="subject")
-        .filter(
-            (pl.col("other_event") != pl.col("event"))
-            & (pl.col("other_date").is_null() | (pl.col("other_date") < pl.col("event_date")))
-        )
-        .group_by(COUNT_KEY)
-        .agg(unstated_subsection=pl.lit(True).any())
-    )
-    return in_scope.join(possible, on=COUNT_KEY, how="left").with_columns(
-        (pl.col(f"{name}_possible") | pl.col("unstated_subsection").fill_null(False)).alias(
-            f"{name}_possible"
-        )
-    ).drop("unstated_subsection")
+    unstated = attach_prior(in_scope, earliest_priors(counts, possible_flag), "unstated")
+    return unstated.with_columns(
+        (
+            pl.col(f"{name}_possible")
+            | pl.col("unstated_section").is_not_null()
+            | pl.col("unstated_possible")
+        ).alias(f"{name}_possible")
+    ).drop("unstated_section", "unstated_date", "unstated_possible")
 
 
 def _comment_conflict() -> pl.Expr:

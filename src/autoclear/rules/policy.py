@@ -128,7 +128,9 @@ class Policy(_Strict):
             lines.append("Felony convictions under HS " + ", ".join(dismissed) + " are dismissed.")
         if reduced:
             lines.append(
-                "Felony convictions under HS " + ", ".join(reduced) + " are reduced to misdemeanors."
+                "Felony convictions under HS "
+                + ", ".join(reduced)
+                + " are reduced to misdemeanors."
             )
         lines.append("Misdemeanor and infraction convictions are dismissed.")
         if self.challenge_disqualified:
@@ -157,12 +159,18 @@ class Policy(_Strict):
         if relief.deceased:
             conditions.append("the person is deceased")
         if conditions and reduced:
-            lines.append("A felony otherwise reduced is dismissed when " + "; or ".join(conditions) + ".")
+            lines.append(
+                "A felony otherwise reduced is dismissed when " + "; or ".join(conditions) + "."
+            )
         return lines
 
     def to_toml(self) -> str:
         """Serialize the policy in autoclear's TOML format."""
-        out = ["# autoclear policy", f"challenge_disqualified = {_toml_value(self.challenge_disqualified)}", ""]
+        out = [
+            "# autoclear policy",
+            f"challenge_disqualified = {_toml_value(self.challenge_disqualified)}",
+            "",
+        ]
         out.append("[sections]")
         for section in PROP64_SECTIONS:
             out.append(f'"{section}" = "{self.sections.treatment(section)}"')
@@ -235,7 +243,9 @@ def policy_from_legacy_json(data: Any, source: str = "policy") -> Policy:
     for treatment in ("dismiss", "reduce"):
         listed = baseline.get(treatment, [])
         if not isinstance(listed, list):
-            raise PolicyError(f"{source}: 'baselineEligibility.{treatment}' must be a list of sections.")
+            raise PolicyError(
+                f"{source}: 'baselineEligibility.{treatment}' must be a list of sections."
+            )
         for section in listed:
             section_text = str(section).strip().upper().removesuffix("HS").strip()
             if section_text not in PROP64_SECTIONS:
@@ -275,7 +285,9 @@ def load_policy(path: Path) -> Policy:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise PolicyError(f"Policy file not found: {path}. Check the path given to --policy.") from None
+        raise PolicyError(
+            f"Policy file not found: {path}. Check the path given to --policy."
+        ) from None
     except OSError as error:
         raise PolicyError(f"Cannot read policy file {path}: {error.strerror}.") from None
     try:
@@ -307,7 +319,9 @@ def _explain(error: ValidationError, source: str) -> str:
             allowed = _allowed_keys(item["loc"][:-1])
             messages.append(f"unknown key {key!r}. Allowed keys here: {allowed}.")
         elif kind == "literal_error":
-            messages.append(f"invalid value {item['input']!r} for {key!r}. Allowed values: 'dismiss', 'reduce'.")
+            messages.append(
+                f"invalid value {item['input']!r} for {key!r}. Allowed values: 'dismiss', 'reduce'."
+            )
         else:
             detail = item["msg"].removeprefix("Value error, ")
             messages.append(f"invalid value {item['input']!r} for {key!r}: {detail}.")

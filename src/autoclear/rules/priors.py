@@ -2,11 +2,16 @@
 
 A *prior* is a conviction dated before the cannabis conviction and not from the same court event
 (same cycle and step). Convictions from the same event are never priors, even when their dates
-differ or are missing. A prior with a missing or partial date is never treated as a prior, but it
-is reported as a *possible* prior so that a person reviews the case.
+differ or are missing.
 
-Each function returns one row per subject or per count, built with group-by and window
-expressions only, so that it runs on one partition of subjects at a time.
+Dates may be partial (`19870500`): each date is read as the range of days it can stand for,
+from `event_date_earliest` to `event_date_latest`. A conviction is a prior only when its latest
+possible day is before the cannabis conviction's earliest possible day. When the ranges overlap,
+or the other conviction has no date at all, it is a *possible* prior, which sends a felony to hand
+review instead of deciding it either way.
+
+Every function here uses group-by, sort and window expressions over the subject, so it runs on
+one partition of subjects at a time and costs the same per line for a subject with many lines.
 """
 
 from __future__ import annotations
@@ -16,40 +21,53 @@ import polars as pl
 from autoclear.records.history import ROW
 
 COUNT_KEY = ["subject", "count_key"]
+EARLIEST = "event_date_earliest"
+LATEST = "event_date_latest"
+
+
+def _first_two_events(dated: pl.LazyFrame, by: str, prefix: str) -> pl.LazyFrame:
+    """Per subject, the line with the smallest `by`, and the smallest from any other event."""
+    order = [pl.col(by), pl.col(ROW)]
+    first = dated.group_by("subject").agg(
+        pl.col(by).sort_by(order).first().alias(f"{prefix}_first_date"),
+        pl.col("event").sort_by(order).first().alias(f"{prefix}_first_event"),
+        pl.col("section_display").sort_by(order).first().alias(f"{prefix}_first_section"),
+        pl.col("event_date_display").sort_by(order).first().alias(f"{prefix}_first_shown"),
+    )
+    second = (
+        dated.join(first.select("subject", f"{prefix}_first_event"), on="subject")
+        .filter(pl.col("event") != pl.col(f"{prefix}_first_event"))
+        .group_by("subject")
+        .agg(
+            pl.col(by).sort_by(order).first().alias(f"{prefix}_second_date"),
+            pl.col("section_display").sort_by(order).first().alias(f"{prefix}_second_section"),
+            pl.col("event_date_display").sort_by(order).first().alias(f"{prefix}_second_shown"),
+        )
+    )
+    return first.join(second, on="subject", how="left")
 
 
 def earliest_priors(counts: pl.LazyFrame, flag: str) -> pl.LazyFrame:
-    """Per subject, the earliest dated line flagged `flag`, and the earliest from another event.
+    """Per subject, the candidates for a prior among the lines flagged `flag`.
 
-    Columns: subject, first_date, first_event, first_section, second_date, second_section,
-    undated_events (list of events whose flagged lines have no full date).
+    `definite_*` columns come from the line whose latest possible date is smallest, `possible_*`
+    from the line whose earliest possible date is smallest, each also from another event
+    (`*_second_*`); `undated_events` lists events of flagged lines with no date at all.
     """
     flagged = counts.filter(pl.col(flag)).select(
-        "subject", "event", "event_date", "section_display", ROW
+        "subject", "event", EARLIEST, LATEST, "section_display", "event_date_display", ROW
     )
-    dated = flagged.filter(pl.col("event_date").is_not_null())
-    by_date = [pl.col("event_date"), pl.col(ROW)]
-    first = dated.group_by("subject").agg(
-        first_date=pl.col("event_date").sort_by(by_date).first(),
-        first_event=pl.col("event").sort_by(by_date).first(),
-        first_section=pl.col("section_display").sort_by(by_date).first(),
-    )
-    second = (
-        dated.join(first.select("subject", "first_event"), on="subject")
-        .filter(pl.col("event") != pl.col("first_event"))
-        .group_by("subject")
-        .agg(
-            second_date=pl.col("event_date").sort_by(by_date).first(),
-            second_section=pl.col("section_display").sort_by(by_date).first(),
-        )
-    )
+    dated = flagged.filter(pl.col(EARLIEST).is_not_null())
     undated = (
-        flagged.filter(pl.col("event_date").is_null())
+        flagged.filter(pl.col(EARLIEST).is_null())
         .group_by("subject")
         .agg(undated_events=pl.col("event").unique())
     )
     return (
-        first.join(second, on="subject", how="full", coalesce=True)
+        _first_two_events(dated, LATEST, "definite")
+        .join(
+            _first_two_events(dated, EARLIEST, "possible"), on="subject", how="full", coalesce=True
+        )
         .join(undated, on="subject", how="full", coalesce=True)
     )
 
@@ -57,71 +75,117 @@ def earliest_priors(counts: pl.LazyFrame, flag: str) -> pl.LazyFrame:
 def attach_prior(convictions: pl.LazyFrame, priors: pl.LazyFrame, name: str) -> pl.LazyFrame:
     """Add `<name>_section`, `<name>_date` and `<name>_possible` to each cannabis conviction.
 
-    `<name>_section` is the code section of the earliest prior (null when there is none) and
-    `<name>_possible` is true when a flagged line of another event has no full date.
+    `<name>_section` is the code section of the earliest prior, null when there is none;
+    `<name>_date` its date as written (MM/DD/YYYY, or MM/YYYY and YYYY for partial dates);
+    `<name>_possible` is true when there is no prior but a flagged line of another event may be one.
     """
+    priors_schema = priors.collect_schema().names()
     joined = convictions.join(priors, on="subject", how="left")
-    date = pl.col("event_date")
-    first_is_prior = (pl.col("first_event") != pl.col("event")) & (pl.col("first_date") < date)
-    second_is_prior = pl.col("second_date") < date
+    earliest = pl.col(EARLIEST)
+    latest = pl.col(LATEST)
+    first_is_prior = (pl.col("definite_first_event") != pl.col("event")) & (
+        pl.col("definite_first_date") < earliest
+    )
+    second_is_prior = pl.col("definite_second_date") < earliest
+    definite = (first_is_prior | second_is_prior).fill_null(False)
+    may_be_prior = (
+        (pl.col("possible_first_event") != pl.col("event"))
+        & (pl.col("possible_first_date") < latest)
+    ).fill_null(False) | (pl.col("possible_second_date") < latest).fill_null(False)
     undated_elsewhere = (
         pl.col("undated_events").list.len().fill_null(0)
         - pl.col("undated_events").list.contains(pl.col("event")).fill_null(False).cast(pl.UInt32)
     ) > 0
     return joined.with_columns(
         pl.when(first_is_prior)
-        .then(pl.col("first_section"))
+        .then(pl.col("definite_first_section"))
         .when(second_is_prior)
-        .then(pl.col("second_section"))
+        .then(pl.col("definite_second_section"))
         .alias(f"{name}_section"),
         pl.when(first_is_prior)
-        .then(pl.col("first_date"))
+        .then(pl.col("definite_first_shown"))
         .when(second_is_prior)
-        .then(pl.col("second_date"))
+        .then(pl.col("definite_second_shown"))
         .alias(f"{name}_date"),
-        undated_elsewhere.alias(f"{name}_possible"),
-    ).drop(
-        "first_date", "first_event", "first_section", "second_date", "second_section",
-        "undated_events",
-    )  # fmt: skip
+        (~definite & (may_be_prior | undated_elsewhere)).alias(f"{name}_possible"),
+    ).drop([column for column in priors_schema if column != "subject"])
 
 
-def same_section_prior_counts(counts: pl.LazyFrame) -> pl.LazyFrame:
-    """Per cannabis conviction, how many prior convictions of the same HS section the subject has.
+def _count_earlier(
+    items: pl.LazyFrame, queries: pl.LazyFrame, group: list[str], item_date: str, query_date: str
+) -> pl.LazyFrame:
+    """For each query row, how many items of its group and of another event have an earlier date.
 
-    Returns subject, count_key, same_section_priors (dated priors from other events) and
-    same_section_undated (convictions of that section from other events with no full date).
-    Convictions anywhere in the state count, under any sub-section or as attempts.
+    Items and queries are sorted together by date, queries first on equal dates, so a running
+    count of items in the group gives the number strictly before each query; the running count
+    within the query's own event is subtracted.
     """
-    cannabis = counts.filter(pl.col("is_conviction") & pl.col("is_prop64")).select(
-        "subject", "count_key", "section", "event", "event_date"
+    stacked = pl.concat(
+        [
+            items.select(
+                *group,
+                "event",
+                sort_date=pl.col(item_date),
+                is_item=pl.lit(1, dtype=pl.Int64),
+                count_key=pl.lit(None, dtype=pl.String),
+            ),
+            queries.select(
+                *group,
+                "event",
+                sort_date=pl.col(query_date),
+                is_item=pl.lit(0, dtype=pl.Int64),
+                count_key=pl.col("count_key"),
+            ),
+        ]
+    ).filter(pl.col("sort_date").is_not_null())
+    running = stacked.sort([*group, "sort_date", "is_item"]).with_columns(
+        in_group=pl.col("is_item").cum_sum().over(group),
+        in_event=pl.col("is_item").cum_sum().over([*group, "event"]),
     )
-    dated = cannabis.filter(pl.col("event_date").is_not_null())
-    earlier_in_section = pl.col("event_date").rank("min").over(["subject", "section"]) - 1
-    earlier_in_event = pl.col("event_date").rank("min").over(["subject", "section", "event"]) - 1
-    ranked = dated.select(
+    return running.filter(pl.col("is_item") == 0).select(
+        "subject", "count_key", earlier=pl.col("in_group") - pl.col("in_event")
+    )
+
+
+def same_section_prior_counts(counts: pl.LazyFrame, in_scope: pl.LazyFrame) -> pl.LazyFrame:
+    """Per in-scope conviction, prior convictions of the same HS section anywhere in the state.
+
+    Returns subject, count_key, `same_section_priors` (certainly earlier, from other events) and
+    `same_section_possible` (priors that may be earlier, undated ones included).
+    """
+    group = ["subject", "section"]
+    items = counts.filter(pl.col("is_conviction") & pl.col("is_prop64")).select(
+        *group, "event", EARLIEST, LATEST
+    )
+    queries = in_scope.select(*group, "event", "count_key", EARLIEST, LATEST)
+    definite = _count_earlier(items, queries, group, LATEST, EARLIEST).rename(
+        {"earlier": "same_section_priors"}
+    )
+    possible = _count_earlier(items, queries, group, EARLIEST, LATEST).rename(
+        {"earlier": "dated_possible"}
+    )
+    undated = (
+        items.filter(pl.col(EARLIEST).is_null())
+        .group_by(group)
+        .agg(undated_events=pl.col("event").unique())
+    )
+    undated_elsewhere = queries.join(undated, on=group, how="left").select(
         "subject",
         "count_key",
-        same_section_priors=(earlier_in_section - earlier_in_event).cast(pl.Int64),
+        undated_other=(
+            pl.col("undated_events").list.len().fill_null(0)
+            - pl.col("undated_events")
+            .list.contains(pl.col("event"))
+            .fill_null(False)
+            .cast(pl.UInt32)
+        ).cast(pl.Int64),
     )
-    undated_events = (
-        cannabis.filter(pl.col("event_date").is_null())
-        .group_by("subject", "section")
-        .agg(undated_section_events=pl.col("event").unique())
-    )
-    with_undated = (
-        cannabis.join(undated_events, on=["subject", "section"], how="left")
-        .with_columns(
-            same_section_undated=(
-                pl.col("undated_section_events").list.len().fill_null(0)
-                - pl.col("undated_section_events")
-                .list.contains(pl.col("event"))
-                .fill_null(False)
-                .cast(pl.UInt32)
-            ).cast(pl.Int64)
+    return (
+        undated_elsewhere.join(definite, on=COUNT_KEY, how="left")
+        .join(possible, on=COUNT_KEY, how="left")
+        .select(
+            *COUNT_KEY,
+            same_section_priors=pl.col("same_section_priors").fill_null(0),
+            same_section_possible=pl.col("dated_possible").fill_null(0) + pl.col("undated_other"),
         )
-        .select("subject", "count_key", "same_section_undated")
-    )
-    return with_undated.join(ranked, on=COUNT_KEY, how="left").with_columns(
-        pl.col("same_section_priors").fill_null(0)
     )

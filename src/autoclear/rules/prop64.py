@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import polars as pl
 
@@ -23,7 +24,6 @@ from autoclear.doj.columns import (
     HAND_REVIEW,
     NOT_ELIGIBLE,
 )
-from autoclear.records.dates import us_date
 from autoclear.rules.catalogs import SEX_OFFENDER_REGISTRATION_SOURCE, SUPER_STRIKE_SOURCE
 from autoclear.rules.policy import Policy
 
@@ -92,22 +92,24 @@ def under_never_eligible_subsection(_context: Context) -> pl.Expr:
 
 
 def convicted_after_prop64(_context: Context) -> pl.Expr:
-    """Offense (cycle date) and conviction both on or after 9 Nov 2016: sentenced under current law."""
-    return (_column("cycle_date") >= PROP64_EFFECTIVE_DATE) & (
-        _column("event_date") >= PROP64_EFFECTIVE_DATE
+    """Offense (cycle date) and conviction both certainly on or after 9 Nov 2016.
+
+    Sentenced under current law. A partial date counts only when every day it can stand for is
+    on or after 9 Nov 2016.
+    """
+    return (_column("cycle_date_earliest") >= PROP64_EFFECTIVE_DATE) & (
+        _column("event_date_earliest") >= PROP64_EFFECTIVE_DATE
     )
 
 
 def convicted_after_prop64_for_earlier_offense(_context: Context) -> pl.Expr:
-    """Conviction on or after 9 Nov 2016 for an offense dated before it, or with no offense date."""
-    return (_column("event_date") >= PROP64_EFFECTIVE_DATE) & (
-        _column("cycle_date").is_null() | (_column("cycle_date") < PROP64_EFFECTIVE_DATE)
-    )
+    """Conviction that may be on or after 9 Nov 2016, for an offense that may be before it or is undated."""
+    return _column("event_date_latest") >= PROP64_EFFECTIVE_DATE
 
 
 def conviction_date_unknown(_context: Context) -> pl.Expr:
-    """The conviction date is missing, partial (unknown month or day) or not a date."""
-    return _column("event_date").is_null()
+    """The conviction date is missing or not a date (a partial date still gives a range of days)."""
+    return _column("event_date_earliest").is_null()
 
 
 # Rule 8 cases that must be settled before any relief is given.
@@ -156,8 +158,7 @@ def has_prior_super_strike(context: Context) -> pl.Expr:
 def has_prior_sex_offender_registration(context: Context) -> pl.Expr:
     """A prior conviction requiring registration under PC 290(c), or a prior PC 290 REGISTRATION event."""
     return _challenges(context) & (
-        _column("sex_offense_section").is_not_null()
-        | _column("registration_section").is_not_null()
+        _column("sex_offense_section").is_not_null() | _column("registration_section").is_not_null()
     )
 
 
@@ -173,7 +174,7 @@ def has_two_priors_of_same_section(context: Context) -> pl.Expr:
 def may_have_disqualifying_prior(context: Context) -> pl.Expr:
     """A possible disqualifying prior: its date is missing or partial, or its sub-section unstated."""
     possible_same_section = _column("section").is_in(["11358", "11359", "11360"]) & (
-        _column("same_section_priors") + _column("same_section_undated") >= 2
+        _column("same_section_possible") >= 2
     )
     return _challenges(context) & (
         _column("super_strike_possible")
@@ -247,7 +248,10 @@ def always(_context: Context) -> pl.Expr:
 def _prior_reason(label: str, section_column: str, date_column: str) -> Reason:
     def reason(_context: Context) -> pl.Expr:
         return pl.format(
-            "{}: {} convicted {}", pl.lit(label), pl.col(section_column), us_date(pl.col(date_column))
+            "{}: {} convicted {}",
+            pl.lit(label),
+            pl.col(section_column),
+            pl.col(date_column),
         )
 
     return reason
@@ -256,12 +260,16 @@ def _prior_reason(label: str, section_column: str, date_column: str) -> Reason:
 def _registration_or_sex_offense_reason(context: Context) -> pl.Expr:
     return (
         pl.when(_column("sex_offense_section").is_not_null())
-        .then(_prior_reason("Prior PC 290 offense", "sex_offense_section", "sex_offense_date")(context))
+        .then(
+            _prior_reason("Prior PC 290 offense", "sex_offense_section", "sex_offense_date")(
+                context
+            )
+        )
         .otherwise(
             pl.format(
                 "Prior PC 290 registration: {} registered {}",
                 _column("registration_section"),
-                us_date(_column("registration_date")),
+                _column("registration_date"),
             )
         )
     )
@@ -275,8 +283,9 @@ def _possible_prior_reason(_context: Context) -> pl.Expr:
                 pl.lit("PC 290 offense or registration")
             ),
             pl.when(
-                _column("same_section_undated") > 0
-            ).then(pl.lit("prior of the same section")),
+                _column("section").is_in(["11358", "11359", "11360"])
+                & (_column("same_section_possible") >= 2)
+            ).then(pl.lit("priors of the same section")),
         ],
         separator=", ",
         ignore_nulls=True,
@@ -289,7 +298,9 @@ def _possible_prior_reason(_context: Context) -> pl.Expr:
 
 def _section_reason(verb: str) -> Reason:
     def reason(_context: Context) -> pl.Expr:
-        return pl.format("Felony HS {}: county policy {} this section", _column("section"), pl.lit(verb))
+        return pl.format(
+            "Felony HS {}: county policy {} this section", _column("section"), pl.lit(verb)
+        )
 
     return reason
 
@@ -308,7 +319,9 @@ DECISION_ORDER: tuple[Rule, ...] = (
         NOT_ELIGIBLE,
         "HS 11358(d), 11359(c)(3), 11359(d), 11360(a)(3)(C)-(D)",
         under_never_eligible_subsection,
-        lambda _c: pl.format("Convicted under {}, which stays a felony", _column("section_display")),
+        lambda _c: pl.format(
+            "Convicted under {}, which stays a felony", _column("section_display")
+        ),
         "Sub-sections for facts that keep the offense a felony today.",
     ),
     Rule(
@@ -324,7 +337,9 @@ DECISION_ORDER: tuple[Rule, ...] = (
         HAND_REVIEW,
         "HS 11361.8(a)",
         convicted_after_prop64_for_earlier_offense,
-        _text("Conviction on or after 11/9/2016 for an offense dated before it or undated"),
+        _text(
+            "Conviction on or after 11/9/2016 (or a partial date that may be) for an offense dated before it or undated"
+        ),
         "The sentence may or may not already reflect Prop 64.",
     ),
     Rule(
@@ -332,8 +347,8 @@ DECISION_ORDER: tuple[Rule, ...] = (
         HAND_REVIEW,
         "HS 11361.8",
         conviction_date_unknown,
-        _text("Conviction date is missing or partial"),
-        "Without a full conviction date the rules cannot be applied.",
+        _text("Conviction date is missing or not a date"),
+        "Without a conviction date the rules cannot be applied.",
     ),
     Rule(
         "charge_conflicts_with_comment",
@@ -502,10 +517,11 @@ def decision_columns(context: Context, rules: tuple[Rule, ...] = DECISION_ORDER)
         "rule": lambda rule: pl.lit(rule.name),
         "statute": lambda rule: pl.lit(rule.statute),
     }
+    fired = [rule.predicate(context).fill_null(False) for rule in rules]
     columns = []
     for name, value_of in outputs.items():
-        chain = pl.when(rules[0].predicate(context).fill_null(False)).then(value_of(rules[0]))
-        for rule in rules[1:]:
-            chain = chain.when(rule.predicate(context).fill_null(False)).then(value_of(rule))
+        chain: Any = pl.when(fired[0]).then(value_of(rules[0]))
+        for predicate, rule in zip(fired[1:], rules[1:], strict=True):
+            chain = chain.when(predicate).then(value_of(rule))
         columns.append(chain.otherwise(pl.lit(None, dtype=pl.String)).alias(name))
     return columns
