@@ -217,7 +217,13 @@ def _write_csv(path: Path, lines: list[dict[str, str]]) -> None:
 
 def _age_group(dob: str) -> str:
     age = 2020 - int(dob[:4])
-    for limit, label in ((21, "under 21"), (30, "21-29"), (40, "30-39"), (50, "40-49"), (60, "50-59")):
+    for limit, label in (
+        (21, "under 21"),
+        (30, "21-29"),
+        (40, "30-39"),
+        (50, "40-49"),
+        (60, "50-59"),
+    ):
         if age < limit:
             return label
     return "60 and over"
@@ -249,7 +255,12 @@ def _figures(convictions: list[dict[str, str]], people: list[dict[str, str]]) ->
             group = _age_group(person[key]) if key == "PRI_DOB" else person[key]
             entry = groups.setdefault(
                 group,
-                {"people": 0, "people_with_relief": 0, "convictions": 0, "convictions_with_relief": 0},
+                {
+                    "people": 0,
+                    "people_with_relief": 0,
+                    "convictions": 0,
+                    "convictions_with_relief": 0,
+                },
             )
             entry["people"] += 1
             entry["people_with_relief"] += subject in relief_subjects
@@ -270,7 +281,8 @@ def _figures(convictions: list[dict[str, str]], people: list[dict[str, str]]) ->
         },
         "determinations": {d: determinations[d] for d in DETERMINATIONS},
         "determinations_by_section": {
-            s: {d: c[d] for d in DETERMINATIONS} for s, c in sorted(determinations_by_section.items())
+            s: {d: c[d] for d in DETERMINATIONS}
+            for s, c in sorted(determinations_by_section.items())
         },
         "reasons": dict(reasons),
         "dismissals_by_additional_relief": {"under_21_at_conviction": 0, "min_age": 3},
@@ -298,7 +310,13 @@ def _summary(
         "as_of": "2020-07-01",
         "tool_version": "0.1.0",
         "policy_description": policy.describe(),
-        "input": {"files": 1, "lines": 140, "lines_rejected": 1, "lines_repeated": 4, "subjects": 80},
+        "input": {
+            "files": 1,
+            "lines": 140,
+            "lines_rejected": 1,
+            "lines_repeated": 4,
+            "subjects": 80,
+        },
         "scenarios": {
             "policy": _figures(convictions, people),
             "dismiss_all_cannabis": _figures(everything_dismissed, people),

@@ -12,7 +12,7 @@ from autoclear.doj.counties import COUNTIES
 
 
 class Kind(IntEnum):
-    """What an offense is, for choosing dispositions and counting convictions."""
+    """Category of an offense, used to choose dispositions and to count convictions."""
 
     CANNABIS = 0  # HS 11357-11360, including attempts
     LOOK_ALIKE = 1  # reads like a cannabis section but is not one (11357.5 HS, 11358 PC)

@@ -246,7 +246,9 @@ def build_chunk(
         + " " + _take(catalog.MIDDLE_NAMES, middle)
     ).str.strip_chars_end()  # fmt: skip
     gender = rng.choice(len(catalog.GENDERS), s, p=np.array(catalog.GENDER_WEIGHTS))
-    race = rng.choice(len(catalog.RACES), s, p=np.array(catalog.RACE_WEIGHTS) / sum(catalog.RACE_WEIGHTS))
+    race = rng.choice(
+        len(catalog.RACES), s, p=np.array(catalog.RACE_WEIGHTS) / sum(catalog.RACE_WEIGHTS)
+    )
     dob_text = _where(rng.random(s) < 0.02, _blank(s), _date_strings(dob))
     subject_number = first_subject + np.arange(s)
     eye = rng.integers(0, len(catalog.EYE_COLORS), s)
@@ -254,7 +256,9 @@ def build_chunk(
     birth_place = rng.integers(0, len(catalog.PLACES_OF_BIRTH), s)
 
     columns["RECORD_ID"] = _numbers(np.full(n, 1))
-    columns["SUBJECT_STATUS"] = _take(("A", "", "ACTIVE"), rng.choice(3, n, p=[0.8, 0.15, 0.05]))
+    columns["SUBJECT_STATUS"] = _take(
+        ("A", "", "ACTIVE"), rng.choice(3, s, p=[0.8, 0.15, 0.05])
+    ).gather(subject)
     columns["SUBJECT_ID"] = _numbers(subject_number, 8).gather(subject)
     columns["CII_NUMBER"] = _numbers(subject_number + 200_000_000, 9).gather(subject)
     columns["PRI_NAME"] = name.gather(subject)
@@ -264,7 +268,9 @@ def build_chunk(
     columns["RACE_DESCR"] = _take(tuple(r[1] for r in catalog.RACES), race).gather(subject)
     columns["EYE_COLOR_CODE"] = _take(tuple(e[0] for e in catalog.EYE_COLORS), eye).gather(subject)
     columns["EYE_COLOR_DESCR"] = _take(tuple(e[1] for e in catalog.EYE_COLORS), eye).gather(subject)
-    columns["HAIR_COLOR_CODE"] = _take(tuple(h[0] for h in catalog.HAIR_COLORS), hair).gather(subject)
+    columns["HAIR_COLOR_CODE"] = _take(tuple(h[0] for h in catalog.HAIR_COLORS), hair).gather(
+        subject
+    )
     columns["HAIR_COLOR_DESCR"] = _take(tuple(h[1] for h in catalog.HAIR_COLORS), hair).gather(
         subject
     )
@@ -316,67 +322,73 @@ def build_chunk(
     show_case = (etype == COURT) & (first_count | ~e_case_on_first_count_only[event])
     columns["OFN"] = _where(show_case, case_text, _blank(n))
     columns["DISP_DATE"] = _where(etype == COURT, columns["STP_EVENT_DATE"], _blank(n))
-    columns["FE_NUM_CRT_CASE"] = _where(
-        show_case & (rng.random(n) < 0.2), case_text, _blank(n)
-    )
+    columns["FE_NUM_CRT_CASE"] = _where(show_case & (rng.random(n) < 0.2), case_text, _blank(n))
     columns["FE_NUM_BOOKING"] = _where(
-        etype == ARREST, _numbers(rng.integers(0, 99_999_999, n), 8), _blank(n)
+        etype == ARREST, _numbers(rng.integers(0, 99_999_999, n_events)[event], 8), _blank(n)
     )
 
     offense_descr = t.offense_descr.gather(offense)
     offense_code = t.offense_code.gather(offense)
     other_cannabis = np.flatnonzero(t.offense_kind == Kind.CANNABIS)
-    other_code = t.offense_code.gather(rng.choice(other_cannabis, n))
-    comment_roll = rng.random(n)
+    other_code = t.offense_code.gather(rng.choice(other_cannabis, n_counts)[line_count])
+    comment_roll = rng.random(n_counts)[line_count]
     is_cannabis = kind == Kind.CANNABIS
     in_comment = is_cannabis & (comment_roll < 0.03)
     conflicting = is_cannabis & (comment_roll >= 0.03) & (comment_roll < 0.045)
     filler = (comment_roll >= 0.045) & (comment_roll < 0.1)
-    see_comment = _take(("SEE COMMENT FOR CHARGE", ""), rng.integers(0, 2, n))
-    prefixes = _take(catalog.COMMENT_CHARGE_PREFIXES, rng.integers(0, 4, n))
-    other_prefixes = _take(catalog.COMMENT_OTHER_CHARGE_PREFIXES, rng.integers(0, 3, n))
-    filler_text = _take(catalog.COMMENT_FILLER, rng.integers(0, len(catalog.COMMENT_FILLER), n))
+    see_comment = _take(("SEE COMMENT FOR CHARGE", ""), rng.integers(0, 2, n_counts)[line_count])
+    prefixes = _take(catalog.COMMENT_CHARGE_PREFIXES, rng.integers(0, 4, n_counts)[line_count])
+    other_prefixes = _take(
+        catalog.COMMENT_OTHER_CHARGE_PREFIXES, rng.integers(0, 3, n_counts)[line_count]
+    )
+    filler_text = _take(
+        catalog.COMMENT_FILLER, rng.integers(0, len(catalog.COMMENT_FILLER), n_counts)[line_count]
+    )
     comment = _where(in_comment, prefixes + offense_code, _blank(n))
     comment = _where(conflicting, other_prefixes + other_code, comment)
     comment = _where(filler, filler_text, comment)
     registration = etype == REGISTRATION
     offense_descr = _where(in_comment, see_comment, offense_descr)
-    offense_descr = _where(registration, pl.repeat(catalog.REGISTRATION_OFFENSE, n, eager=True), offense_descr)
+    offense_descr = _where(
+        registration, pl.repeat(catalog.REGISTRATION_OFFENSE, n, eager=True), offense_descr
+    )
     offense_descr = _where(etype == DECEASED, _blank(n), offense_descr)
-    padded = rng.random(n) < 0.02
+    padded = rng.random(n_counts)[line_count] < 0.02
     offense_descr = _where(padded, " " + offense_descr + " ", offense_descr)
     toc_text = pl.Series(toc, dtype=pl.String)
     toc_text = _where((etype == DECEASED) | registration, _blank(n), toc_text)
     columns["OFFENSE_DESCR"] = offense_descr
     columns["OFFENSE_CODE"] = _where(
-        offense_descr == "", _blank(n), _numbers(offense * 7 + 1000, 5)
+        (offense_descr == "").to_numpy(), _blank(n), _numbers(offense * 7 + 1000, 5)
     )
     columns["OFFENSE_TOC"] = toc_text
     columns["COMMENT_TEXT"] = comment
 
     # Dispositions and conviction levels.
-    disp_roll = rng.integers(0, 5, n)
+    disp_roll = rng.integers(0, 5, n_counts)[line_count]
     convicted_text = _take(catalog.CONVICTED_DISPOSITIONS, disp_roll)
     not_convicted_text = _take(catalog.NOT_CONVICTED_DISPOSITIONS, disp_roll)
     arrest_text = _take(catalog.ARREST_DISPOSITIONS, disp_roll % 4)
     disposition = _where(convicted, convicted_text, not_convicted_text)
     disposition = _where(etype == ARREST, arrest_text, disposition)
     disposition = _where(registration | (etype == DECEASED), _blank(n), disposition)
-    disposition = _where(rng.random(n) < 0.01, disposition + "  ", disposition)
+    disposition = _where(rng.random(n_counts)[line_count] < 0.01, disposition + "  ", disposition)
     columns["DISP_DESCR"] = disposition
     columns["DISP_ORDER"] = _where(etype == COURT, _numbers(np.ones(n)), _blank(n))
-    level_roll = rng.random(n)
+    level_roll = rng.random(n_counts)[line_count]
     level_toc = np.where((toc == "F") & (level_roll < 0.2), "M", toc)
     level = _take(
         ("FELONY", "MISDEMEANOR", "INFRACTION"),
         np.select([level_toc == "F", level_toc == "M"], [0, 1], 2),
     )
     # Some convictions leave CONV_STAT_DESCR blank, so readers must fall back on OFFENSE_TOC.
-    show_level = convicted & (rng.random(n) >= 0.05)
+    show_level = convicted & (rng.random(n_counts)[line_count] >= 0.05)
     columns["CONV_STAT_DESCR"] = _where(show_level, level, _blank(n))
     columns["CONV_STAT_CODE"] = _where(show_level, level.str.slice(0, 1), _blank(n))
     columns["CONV_OFFENSE_ORDER"] = _where(convicted, _numbers(count_number), _blank(n))
-    columns["CONV_OFFENSE_DESCR"] = _where(convicted & (rng.random(n) < 0.5), offense_descr, _blank(n))
+    columns["CONV_OFFENSE_DESCR"] = _where(
+        convicted & (rng.random(n_counts)[line_count] < 0.5), offense_descr, _blank(n)
+    )
     columns["CONV_OFFENSE_TOC"] = _where(convicted, columns["CONV_STAT_CODE"], _blank(n))
 
     # Sentence parts.
@@ -393,14 +405,25 @@ def build_chunk(
     )
     sentenced = convicted & (location != 3)
     columns["SENT_ORDER"] = _where(convicted, _numbers(part), _blank(n))
-    columns["SENT_LOC_DESCR"] = _where(convicted, _take(catalog.SENTENCE_LOCATIONS, location), _blank(n))
+    columns["SENT_LOC_DESCR"] = _where(
+        convicted, _take(catalog.SENTENCE_LOCATIONS, location), _blank(n)
+    )
     columns["SENT_LOC_CODE"] = _where(convicted, _numbers(location + 1), _blank(n))
     columns["SENT_LENGTH"] = _where(sentenced, _numbers(length), _blank(n))
     columns["SENT_TIME_CODE"] = _where(sentenced, _take(("D", "M", "Y"), unit), _blank(n))
-    columns["SENT_TIME_DESCR"] = _where(sentenced, _take(("DAYS", "MONTHS", "YEARS"), unit), _blank(n))
+    columns["SENT_TIME_DESCR"] = _where(
+        sentenced, _take(("DAYS", "MONTHS", "YEARS"), unit), _blank(n)
+    )
 
     # Separators, placeholders and the end-of-record mark.
-    for separator in ("PII_SEG_SEP", "PDR_SEG_SEP", "CYC_SEG_SEP", "STP_SEG_SEP", "CNT_SEG_SEP", "SENT_SEG_SEP"):
+    for separator in (
+        "PII_SEG_SEP",
+        "PDR_SEG_SEP",
+        "CYC_SEG_SEP",
+        "STP_SEG_SEP",
+        "CNT_SEG_SEP",
+        "SENT_SEG_SEP",
+    ):
         columns[separator] = pl.repeat("#", n, eager=True, dtype=pl.String)
     placeholder = _take(catalog.PLACEHOLDERS, rng.choice(5, n, p=[0.9, 0.04, 0.02, 0.02, 0.02]))
     for name_ in PLACEHOLDER_COLUMNS:
@@ -421,7 +444,7 @@ def build_chunk(
 
 
 def shuffle_some_lines(rng: np.random.Generator, frame: pl.DataFrame, rate: float) -> pl.DataFrame:
-    """Move a fraction of lines elsewhere in the chunk, so not every subject's lines are adjacent."""
+    """Move a fraction of lines elsewhere in the chunk, so some subjects' lines are not adjacent."""
     n = frame.height
     position = np.arange(n, dtype=np.float64)
     moved = rng.random(n) < rate

@@ -21,11 +21,12 @@ QUOTABLE_COLUMNS = frozenset(
     {"PRI_NAME", "REQ_NAME", "COMMENT_TEXT", "OFFENSE_DESCR", "CONV_OFFENSE_DESCR", "DISP_DESCR"}
 )
 
-CHUNK_LINES = 250_000
+# Lines per chunk: peak memory grows with it (about 1 GiB at 100,000 lines), total size does not.
+CHUNK_LINES = 100_000
 SHUFFLE_RATE = 0.01
 REPEAT_RATE = 0.0005
 
-# Kinds of malformed line, in the order `_break_lines` picks them.
+# Kinds of malformed line. `malform_lines` takes an index into this tuple.
 BAD_LINE_KINDS = (
     "94 fields: END_OF_REC missing",
     "97 fields: extra fields at the end",
@@ -36,7 +37,7 @@ BAD_LINE_KINDS = (
 
 @dataclass(frozen=True)
 class GenerateStats:
-    """What a synthetic file contains."""
+    """Counts describing a written synthetic file."""
 
     lines: int
     subjects: int
@@ -57,26 +58,33 @@ def format_lines(frame: pl.DataFrame) -> pl.Series:
     return frame.select(pl.concat_str(parts, separator=",").alias("line")).to_series()
 
 
+def malform_lines(lines: pl.Series, kinds: np.ndarray) -> pl.Series:
+    """Damage each line by its kind, an index into BAD_LINE_KINDS. Kind -1 leaves a line intact."""
+    line = pl.col("line")
+    kind = pl.col("kind")
+    malformed = (
+        pl.when(kind == -1)
+        .then(line)
+        .when(kind == 0)
+        .then(line.str.replace(r",[^,]*$", ""))
+        .when(kind == 1)
+        .then(line + ",x,x")
+        .when(kind == 2)
+        .then(line.str.slice(0, line.str.len_chars() // 3))
+        .otherwise(line.str.replace(",", ',"', literal=True))
+    )
+    frame = pl.DataFrame({"line": lines, "kind": kinds})
+    return frame.select(malformed.alias("line")).to_series()
+
+
 def break_lines(rng: np.random.Generator, lines: pl.Series, rate: float) -> tuple[pl.Series, int]:
-    """Replace a fraction `rate` of lines by malformed ones; return the lines and how many broke."""
+    """Replace a fraction `rate` of lines by malformed ones, and return the lines and that count."""
     if rate <= 0:
         return lines, 0
     n = len(lines)
     broken = rng.random(n) < rate
-    kind = rng.integers(0, len(BAD_LINE_KINDS), n)
-    frame = pl.DataFrame({"line": lines, "broken": broken, "kind": kind})
-    line = pl.col("line")
-    malformed = (
-        pl.when(pl.col("kind") == 0)
-        .then(line.str.replace(r",[^,]*$", ""))
-        .when(pl.col("kind") == 1)
-        .then(line + ",x,x")
-        .when(pl.col("kind") == 2)
-        .then(line.str.slice(0, line.str.len_chars() // 3))
-        .otherwise(line.str.replace(",", ',"', literal=True))
-    )
-    result = frame.select(pl.when("broken").then(malformed).otherwise(line).alias("line"))
-    return result.to_series(), int(broken.sum())
+    kinds = np.where(broken, rng.integers(0, len(BAD_LINE_KINDS), n), -1)
+    return malform_lines(lines, kinds), int(broken.sum())
 
 
 def write_lines(handle: BinaryIO, lines: pl.Series, line_terminator: str = "\n") -> None:
@@ -94,7 +102,8 @@ def _check_arguments(county: str, lines: int, bad_line_rate: float) -> str:
     canonical = normalize_county(county)
     if canonical is None:
         raise UsageError(
-            f"Unknown county {county!r}. Give one of California's 58 counties, e.g. 'SAN FRANCISCO'."
+            f"Unknown county {county!r}. "
+            "Give one of California's 58 counties, for example 'SAN FRANCISCO'."
         )
     if lines < 0:
         raise UsageError(f"Invalid line count {lines}: give 0 or more lines.")
@@ -157,7 +166,9 @@ def write_synthetic_file(
     try:
         handle = out.open("wb")
     except OSError as error:
-        raise UsageError(f"Cannot write {out}: {error.strerror}. Check the --out path.") from None
+        raise UsageError(
+            f"Failed to write {out}: {error.strerror}. Check the --out path."
+        ) from None
     with handle:
         if header:
             write_header(handle, line_terminator)
@@ -178,4 +189,6 @@ def write_synthetic_file(
                 bad += broken
                 if progress is not None:
                     progress(written, lines)
-    return GenerateStats(lines=written, subjects=subjects, cannabis_convictions=convictions, bad_lines=bad)
+    return GenerateStats(
+        lines=written, subjects=subjects, cannabis_convictions=convictions, bad_lines=bad
+    )

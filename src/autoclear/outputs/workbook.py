@@ -19,11 +19,23 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from autoclear.doj.columns import CONDENSED_RESULT_COLUMNS, DETERMINATIONS
-from autoclear.outputs.report.run_folder import DETERMINATION, RunFolder, counted_lines, parse_doj_date
+from autoclear.outputs.report.run_folder import (
+    DETERMINATION,
+    RunFolder,
+    counted_lines,
+    parse_doj_date,
+)
 from autoclear.rules.policy import Policy
 
 DATE_COLUMNS = frozenset(
-    {"PRI_DOB", "CYC_DATE", "STP_EVENT_DATE", "DISP_DATE", "Date of Conviction", "Sentence End Date"}
+    {
+        "PRI_DOB",
+        "CYC_DATE",
+        "STP_EVENT_DATE",
+        "DISP_DATE",
+        "Date of Conviction",
+        "Sentence End Date",
+    }
 )
 NUMBER_PREFIXES = ("# of ", "Years Since ")
 NUMBER_COLUMNS = frozenset({"Source Line"})
@@ -82,7 +94,13 @@ def _write_summary(sheet: WriteOnlyWorksheet, run: RunFolder, policy: Policy) ->
     for line in policy.describe():
         sheet.append([text(line)])
     sheet.append([])
-    sheet.append([text("Determination", HEADER_FONT), text("Convictions", HEADER_FONT), text("Lines on its sheet", HEADER_FONT)])
+    sheet.append(
+        [
+            text("Determination", HEADER_FONT),
+            text("Convictions", HEADER_FONT),
+            text("Lines on its sheet", HEADER_FONT),
+        ]
+    )
     figures = run.summary.get("scenarios", {}).get("policy", {})
     counted = counted_lines(run.lines)
     for determination in DETERMINATIONS:
@@ -132,7 +150,9 @@ def _write_lines(sheet: WriteOnlyWorksheet, lines: pl.DataFrame) -> Iterable[int
     converters = [_converter(name) for name in columns]
     pending = 0
     for row in lines.iter_rows():
-        sheet.append([convert(sheet, value or "") for convert, value in zip(converters, row, strict=True)])
+        sheet.append(
+            [convert(sheet, value or "") for convert, value in zip(converters, row, strict=True)]
+        )
         pending += 1
         if pending == PROGRESS_EVERY:
             yield pending
@@ -202,4 +222,3 @@ def _column_widths(lines: pl.DataFrame) -> list[float]:
             size = max(size, len("2020-07-01"))
         widths.append(float(min(MAX_WIDTH, max(MIN_WIDTH, size + 2))))
     return widths
-

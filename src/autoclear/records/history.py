@@ -31,14 +31,18 @@ SENTENCE_UNITS = {"D": "d", "M": "mo", "Y": "y"}
 SEE_COMMENT = "SEE COMMENT"
 
 
+def _parse_once(lines: pl.LazyFrame, key: str, parsed: dict[str, pl.Expr]) -> pl.LazyFrame:
+    """Evaluate costly text expressions once per distinct value of `key` and join them back.
+
+    Offense and comment texts repeat across many lines, so this runs the regular expressions on
+    thousands of values instead of millions of lines.
+    """
+    lookup = lines.select(pl.col(key).unique()).with_columns(**parsed)
+    return lines.join(lookup, on=key, how="left", nulls_equal=True, maintain_order="left")
+
+
 def normalize_lines(raw: pl.LazyFrame) -> pl.LazyFrame:
     """Add typed columns for one delivery. `raw` holds the DOJ columns and `_row`, `_file`, `_line`."""
-    offense_text = clean_text("OFFENSE_DESCR")
-    comment = clean_text("COMMENT_TEXT")
-    charge_in_comment = offense_text.is_null() | offense_text.str.starts_with(SEE_COMMENT)
-    from_offense = codes.parse_offense(offense_text)
-    from_comment = codes.parse_first_in_comment(comment)
-
     typed = raw.select(
         ROW,
         "_file",
@@ -60,18 +64,8 @@ def normalize_lines(raw: pl.LazyFrame) -> pl.LazyFrame:
         court=pl.col("STP_ORI_DESCR").str.strip_chars(),
         county=clean_text("STP_ORI_CNTY_NAME"),
         disposition=clean_text("DISP_DESCR"),
-        charge_from_comment=charge_in_comment & comment.is_not_null(),
-        code=pl.when(charge_in_comment).then(from_comment["code"]).otherwise(from_offense["code"]),
-        section=pl.when(charge_in_comment)
-        .then(from_comment["section"])
-        .otherwise(from_offense["section"]),
-        subsection=pl.when(charge_in_comment)
-        .then(from_comment["subsection"])
-        .otherwise(from_offense["subsection"]),
-        attempt=pl.when(charge_in_comment)
-        .then(from_comment["attempt"])
-        .otherwise(from_offense["attempt"]),
-        comment_cannabis=codes.cannabis_charges_in_comment(comment.fill_null("")),
+        offense_key=clean_text("OFFENSE_DESCR"),
+        comment_key=clean_text("COMMENT_TEXT"),
         level=_level(),
         case_number=pl.coalesce(clean_text("OFN"), clean_text("FE_NUM_CRT_CASE")),
         dob=parse_date("PRI_DOB"),
@@ -81,8 +75,38 @@ def normalize_lines(raw: pl.LazyFrame) -> pl.LazyFrame:
         sentence_unit=clean_text("SENT_TIME_CODE").str.slice(0, 1),
         sentence_order=clean_text("SENT_ORDER"),
         sentence_location=clean_text("SENT_LOC_CODE"),
-        offense_key=offense_text,
     )
+
+    offense = pl.col("offense_key")
+    comment = pl.col("comment_key")
+    from_offense = codes.parse_offense(offense)
+    from_comment = codes.parse_first_in_comment(comment)
+    typed = _parse_once(
+        typed,
+        "offense_key",
+        {f"offense_{name}": expr for name, expr in from_offense.items()},
+    )
+    typed = _parse_once(
+        typed,
+        "comment_key",
+        {
+            **{f"comment_{name}": expr for name, expr in from_comment.items()},
+            "comment_cannabis": codes.cannabis_charges_in_comment(comment.fill_null("")),
+        },
+    )
+    charge_in_comment = offense.is_null() | offense.str.starts_with(SEE_COMMENT)
+    typed = typed.with_columns(
+        charge_from_comment=charge_in_comment & comment.is_not_null(),
+        **{
+            name: pl.when(charge_in_comment)
+            .then(pl.col(f"comment_{name}"))
+            .otherwise(pl.col(f"offense_{name}"))
+            for name in ("code", "section", "subsection", "attempt")
+        },
+    ).drop(
+        [f"{source}_{name}" for source in ("offense", "comment")
+         for name in ("code", "section", "subsection", "attempt")]
+    )  # fmt: skip
 
     event_key = (
         pl.when(pl.col("cnt_order").str.contains(r"^\d{12}$"))

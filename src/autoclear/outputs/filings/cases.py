@@ -25,6 +25,8 @@ RELIEF_ORDER = (DISMISS_AND_SEAL, REDESIGNATE, RECALL_AND_DISMISS, RECALL_AND_RE
 LEVEL_NAMES = {"F": "Felony", "M": "Misdemeanor", "I": "Infraction"}
 UNKNOWN_COURT = "(court not named in DOJ data)"
 NO_CASE_NUMBER = "(none in DOJ data)"
+# Start of the Remedy text written when the sentence parts could not be read.
+UNREADABLE_SENTENCE_REMEDY = "sentence not readable"
 
 
 @dataclass(frozen=True)
@@ -63,13 +65,15 @@ class CaseRow:
 
 @dataclass
 class CourtCases:
-    """What one court is asked to grant and told is challenged; hand-review cases are only counted."""
+    """The cases one court is asked to grant and the cases challenged there. Hand-review convictions are only counted."""
 
     court: str
     slug: str
     granted: list[CaseRow] = field(default_factory=list)
     challenged: list[CaseRow] = field(default_factory=list)
     hand_review_convictions: int = 0
+    unreadable_sentences: int = 0
+    """Granted convictions whose sentence could not be read, so the relief assumes it is complete."""
 
     def relief_counts(self) -> Counter[str]:
         counts: Counter[str] = Counter()
@@ -106,40 +110,44 @@ def section_name(code_section: str, offense_description: str) -> str:
     return text
 
 
-def court_slug(court: str, taken: set[str]) -> str:
-    """Return a folder name for a court that is not in `taken`, and add it there."""
+def court_slug(court: str, used_slugs: set[str]) -> str:
+    """Return a folder name for a court that is not in `used_slugs`, and add it there."""
     base = re.sub(r"[^a-z0-9]+", "-", court.lower()).strip("-") or "unknown-court"
     slug = base
     number = 2
-    while slug in taken:
+    while slug in used_slugs:
         slug = f"{base}-{number}"
         number += 1
-    taken.add(slug)
+    used_slugs.add(slug)
     return slug
 
 
-def group_by_court(convictions: pl.DataFrame, other_names: dict[str, list[str]]) -> list[CourtCases]:
+def group_by_court(
+    convictions: pl.DataFrame, other_names: dict[str, list[str]]
+) -> list[CourtCases]:
     """Group counted conviction lines into cases per convicting court, sorted by court name.
 
     Every court that convicted someone appears, even when all its convictions are in hand review.
     """
     courts: dict[str, CourtCases] = {}
-    taken: set[str] = set()
+    used_slugs: set[str] = set()
     granted: dict[tuple[str, str, str], list[dict[str, str]]] = {}
     challenged: dict[tuple[str, str, str], list[dict[str, str]]] = {}
     for line in convictions.sort("STP_ORI_DESCR").iter_rows(named=True):
         court = line["STP_ORI_DESCR"] or UNKNOWN_COURT
         if court not in courts:
-            courts[court] = CourtCases(court=court, slug=court_slug(court, taken))
+            courts[court] = CourtCases(court=court, slug=court_slug(court, used_slugs))
         determination = line[DETERMINATION]
         if determination == HAND_REVIEW:
             courts[court].hand_review_convictions += 1
             continue
-        # A case without a number is told apart by its cycle and court event (CNT_ORDER digits 1-6).
+        # A case without a number is identified by its cycle and court event (CNT_ORDER digits 1-6).
         case = line["Case Number"] or line["OFN"] or f"event {line['CNT_ORDER'][:6]}"
         key = (court, line["SUBJECT_ID"], case)
         if determination in (ELIGIBLE_FOR_DISMISSAL, ELIGIBLE_FOR_REDUCTION):
             granted.setdefault(key, []).append(line)
+            if line["Remedy"].lower().startswith(UNREADABLE_SENTENCE_REMEDY):
+                courts[court].unreadable_sentences += 1
         elif determination == NOT_ELIGIBLE:
             challenged.setdefault(key, []).append(line)
     for key, lines in granted.items():
@@ -152,7 +160,9 @@ def group_by_court(convictions: pl.DataFrame, other_names: dict[str, list[str]])
     return list(courts.values())
 
 
-def _case_row(lines: list[dict[str, str]], other_names: dict[str, list[str]], *, challenged: bool) -> CaseRow:
+def _case_row(
+    lines: list[dict[str, str]], other_names: dict[str, list[str]], *, challenged: bool
+) -> CaseRow:
     first = lines[0]
     name = first["PRI_NAME"]
     groups: Counter[tuple[str, str, str]] = Counter()
@@ -172,7 +182,9 @@ def _case_row(lines: list[dict[str, str]], other_names: dict[str, list[str]], *,
     ]
     dates = []
     for line in lines:
-        text = format_court_date(line["Date of Conviction"] or line["STP_EVENT_DATE"] or line["DISP_DATE"])
+        text = format_court_date(
+            line["Date of Conviction"] or line["STP_EVENT_DATE"] or line["DISP_DATE"]
+        )
         if text and text not in dates:
             dates.append(text)
     case_number = first["Case Number"] or first["OFN"] or NO_CASE_NUMBER

@@ -24,12 +24,13 @@ from autoclear.outputs.report.run_folder import DETERMINATION, REASON, RunFolder
 from autoclear.outputs.report.suppression import Suppression
 from autoclear.rules.policy import Policy
 
-CellKind = Literal["text", "count", "percent", "code"]
+# "count" cells count people, convictions or lines and are suppressed; "number" cells are file facts.
+CellKind = Literal["text", "count", "number", "percent", "code"]
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One table cell; `kind` tells the writers how to align it and tests which cells are counts."""
+    """One table cell. Its `kind` sets the alignment and marks the counts that suppression applies to."""
 
     text: str
     kind: CellKind = "text"
@@ -118,7 +119,10 @@ def build_report(run: RunFolder, policy: Policy, suppression: Suppression) -> Re
     facts = [
         ("County", run.county),
         ("As-of date", run.as_of),
-        ("Earliest cannabis conviction", str(figures.get("earliest_cannabis_conviction") or "none")),
+        (
+            "Earliest cannabis conviction",
+            str(figures.get("earliest_cannabis_conviction") or "none"),
+        ),
         ("Produced by", f"autoclear {summary.get('tool_version') or __version__}"),
     ]
     footnotes = [
@@ -151,8 +155,8 @@ def _inputs_section(run: RunFolder, suppression: Suppression) -> Section:
     rows = [
         [
             Cell(str(item.get("name", ""))),
-            Cell(f"{_number(item.get('size')):,}", "count"),
-            Cell(f"{_number(item.get('lines')):,}", "count"),
+            Cell(f"{_number(item.get('size')):,}", "number"),
+            Cell(f"{_number(item.get('lines')):,}", "number"),
             Cell(str(item.get("sha256", "")), "code"),
         ]
         for item in inputs
@@ -225,7 +229,9 @@ def _impact_section(scenarios: dict[str, Any], suppression: Suppression) -> Sect
             "comparison: what would change if every cannabis conviction, or every cannabis "
             "conviction and the related charges commonly dismissed with it, were dismissed."
         ],
-        tables=[Table(title="Impact under the policy and the hypotheticals", header=header, rows=rows)],
+        tables=[
+            Table(title="Impact under the policy and the hypotheticals", header=header, rows=rows)
+        ],
     )
 
 
@@ -316,30 +322,38 @@ def _review_section(run: RunFolder, figures: dict[str, Any], suppression: Suppre
                     title=title,
                     header=["Reason", "Convictions"],
                     rows=[
-                        [Cell(reason or "(no reason given)"), Cell(suppression.count(count), "count")]
+                        [
+                            Cell(reason or "(no reason given)"),
+                            Cell(suppression.count(count), "count"),
+                        ]
                         for reason, count in reasons.iter_rows()
                     ],
                 )
             )
-    return Section(title="Challenged and hand-review convictions", paragraphs=paragraphs, tables=tables)
+    return Section(
+        title="Challenged and hand-review convictions", paragraphs=paragraphs, tables=tables
+    )
 
 
 def _equity_sections(figures: dict[str, Any], suppression: Suppression) -> list[Section]:
     """Return one section per breakdown (race, gender, age group), each with its table and chart."""
     equity = figures.get("equity", {})
-    sections = []
+    sections: list[Section] = []
     for dimension, header, phrase in EQUITY_DIMENSIONS:
         groups: dict[str, dict[str, Any]] = equity.get(dimension, {})
         if not groups:
             continue
         names = list(groups)
         if dimension == "age_group":
-            names.sort(key=lambda name: AGE_GROUP_ORDER.index(name) if name in AGE_GROUP_ORDER else 99)
+            names.sort(
+                key=lambda name: AGE_GROUP_ORDER.index(name) if name in AGE_GROUP_ORDER else 99
+            )
         section = Section(title=f"Who benefits, by {phrase}")
         if not sections:
             section.paragraphs.append(
-                "Each table sets the people and convictions that get relief beside everyone in the "
-                "county with a cannabis conviction, broken down the same way. Percentages are "
+                "Each table sets the people and convictions that get relief beside all people with a "
+                "cannabis conviction in the county and all their cannabis convictions, broken down "
+                "the same way. Percentages are "
                 "shares of the column total, so a group that benefits in proportion to its share "
                 "of people with cannabis convictions shows two bars of equal length."
             )
@@ -354,11 +368,15 @@ def _equity_sections(figures: dict[str, Any], suppression: Suppression) -> list[
                 [name or "(blank)" for name in names],
                 [
                     suppression.share(
-                        _number(groups[name].get("people_with_relief")), totals["people_with_relief"]
+                        _number(groups[name].get("people_with_relief")),
+                        totals["people_with_relief"],
                     )
                     for name in names
                 ],
-                [suppression.share(_number(groups[name].get("people")), totals["people"]) for name in names],
+                [
+                    suppression.share(_number(groups[name].get("people")), totals["people"])
+                    for name in names
+                ],
                 relief_label="People with relief",
                 everyone_label="All people with a cannabis conviction",
                 marker=suppression.marker,
@@ -378,7 +396,10 @@ def _equity_table(
     phrase: str,
     suppression: Suppression,
 ) -> Table:
-    totals = {column: sum(_number(groups[name].get(column)) for name in names) for column in EQUITY_COLUMNS}
+    totals = {
+        column: sum(_number(groups[name].get(column)) for name in names)
+        for column in EQUITY_COLUMNS
+    }
     rows = []
     for name in names:
         row = [Cell(name or "(blank)")]
@@ -398,11 +419,11 @@ def _equity_table(
             header,
             "People with relief",
             "%",
-            "All people with a cannabis conviction",
+            "All people",
             "%",
             "Convictions with relief",
             "%",
-            "All cannabis convictions",
+            "All convictions",
             "%",
         ],
         rows=rows,

@@ -36,18 +36,40 @@ def _styles() -> dict[str, ParagraphStyle]:
         "body": base,
         "title": ParagraphStyle("title", parent=base, fontName=SANS_BOLD, fontSize=16, leading=20),
         "h2": ParagraphStyle(
-            "h2", parent=base, fontName=SANS_BOLD, fontSize=12.5, leading=16, spaceBefore=10,
+            "h2",
+            parent=base,
+            fontName=SANS_BOLD,
+            fontSize=12.5,
+            leading=16,
+            spaceBefore=10,
             textColor=colors.HexColor("#1f5fa8"),
+            keepWithNext=1,
         ),
-        "h3": ParagraphStyle("h3", parent=base, fontName=SANS_BOLD, fontSize=10, spaceBefore=6),
+        "h3": ParagraphStyle(
+            "h3", parent=base, fontName=SANS_BOLD, fontSize=10, spaceBefore=6, keepWithNext=1
+        ),
         "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9, spaceAfter=0),
-        "head": ParagraphStyle("head", parent=base, fontName=SANS_BOLD, fontSize=7.5, leading=9, spaceAfter=0),
-        "number": ParagraphStyle("number", parent=base, fontSize=7.5, leading=9, spaceAfter=0, alignment=TA_RIGHT),
-        "code": ParagraphStyle("code", parent=base, fontName=MONO, fontSize=6, leading=8, spaceAfter=0),
-        "note": ParagraphStyle("note", parent=base, fontSize=8, leading=10, textColor=colors.HexColor("#444444")),
+        "head": ParagraphStyle(
+            "head", parent=base, fontName=SANS_BOLD, fontSize=7.5, leading=9, spaceAfter=0
+        ),
+        "number": ParagraphStyle(
+            "number", parent=base, fontSize=7.5, leading=9, spaceAfter=0, alignment=TA_RIGHT
+        ),
+        "code": ParagraphStyle(
+            "code", parent=base, fontName=MONO, fontSize=6, leading=8, spaceAfter=0
+        ),
+        "note": ParagraphStyle(
+            "note", parent=base, fontSize=8, leading=10, textColor=colors.HexColor("#444444")
+        ),
         "banner": ParagraphStyle(
-            "banner", parent=base, fontName=SANS_BOLD, textColor=colors.HexColor("#a81f1f"),
-            borderColor=colors.HexColor("#a81f1f"), borderWidth=2, borderPadding=6, spaceAfter=12,
+            "banner",
+            parent=base,
+            fontName=SANS_BOLD,
+            textColor=colors.HexColor("#a81f1f"),
+            borderColor=colors.HexColor("#a81f1f"),
+            borderWidth=2,
+            borderPadding=6,
+            spaceAfter=12,
         ),
     }
 
@@ -64,7 +86,7 @@ def _column_widths(table: content.Table) -> list[float]:
         return [PAGE_WIDTH - 1.2 * inch, 1.2 * inch]
     percent_columns = table.header.count("%")
     if percent_columns:
-        first = 1.2 * inch
+        first = 1.0 * inch
         percent = 0.55 * inch
         other = (PAGE_WIDTH - first - percent * percent_columns) / (count - 1 - percent_columns)
         return [first] + [percent if name == "%" else other for name in table.header[1:]]
@@ -74,7 +96,13 @@ def _column_widths(table: content.Table) -> list[float]:
 
 
 def _table(table: content.Table, styles: dict[str, ParagraphStyle]) -> Flowable:
-    cell_style = {"text": "cell", "count": "number", "percent": "number", "code": "code"}
+    cell_style = {
+        "text": "cell",
+        "count": "number",
+        "number": "number",
+        "percent": "number",
+        "code": "code",
+    }
     data = [[Paragraph(_escape(name), styles["head"]) for name in table.header]]
     for row in table.rows:
         data.append([Paragraph(_escape(cell.text), styles[cell_style[cell.kind]]) for cell in row])
@@ -118,18 +146,25 @@ def write_pdf(report: content.Report, path: Path) -> None:
     for label, value in report.facts:
         story.append(Paragraph(f"<b>{_escape(label)}:</b> {_escape(value)}", styles["body"]))
     for section in report.sections:
-        story.append(Paragraph(_escape(section.title), styles["h2"]))
-        for paragraph in section.paragraphs:
-            story.append(Paragraph(_escape(paragraph), styles["body"]))
+        # The section heading and its first short table stay on one page.
+        opening: list[Flowable] = [Paragraph(_escape(section.title), styles["h2"])]
+        opening += [
+            Paragraph(_escape(paragraph), styles["body"]) for paragraph in section.paragraphs
+        ]
         for table in section.tables:
-            block: list[Flowable] = [Paragraph(_escape(table.title), styles["h3"]), _table(table, styles)]
+            block: list[Flowable] = [
+                Paragraph(_escape(table.title), styles["h3"]),
+                _table(table, styles),
+            ]
             if table.note:
                 block.append(Paragraph(_escape(table.note), styles["note"]))
             if len(table.rows) < 25:
-                story.append(KeepTogether(block))
+                story.append(KeepTogether(opening + block))
             else:
-                story.extend(block)
+                story.extend(opening + block)
+            opening = []
             story.append(Spacer(1, 4))
+        story.extend(opening)
         for chart in section.charts:
             story.append(_chart(chart, styles))
     story.append(Paragraph("Notes", styles["h2"]))

@@ -67,7 +67,9 @@ def counted_lines(lines: pl.DataFrame) -> pl.DataFrame:
 def load_run_folder(run_dir: Path) -> RunFolder:
     """Read the result lines and JSON files of a run folder, raising UsageError when one is missing."""
     if not run_dir.is_dir():
-        raise UsageError(f"Run folder not found: {run_dir}. Give the folder that `autoclear run` wrote.")
+        raise UsageError(
+            f"Run folder not found: {run_dir}. Give the folder that `autoclear run` wrote."
+        )
     summary = _read_json(run_dir / SUMMARY_FILE)
     manifest = _read_json(run_dir / MANIFEST_FILE)
     lines = read_result_lines(run_dir / RESULTS_FILE)
@@ -106,8 +108,8 @@ def read_result_lines(path: Path) -> pl.DataFrame:
 def read_other_names(run_dir: Path, lines: pl.DataFrame) -> dict[str, list[str]]:
     """Map each SUBJECT_ID to every distinct PRI_NAME it carries in the run's data.
 
-    All_Results.csv holds every input line, so it finds names used on other cycles;
-    when it is absent, only the cannabis lines are searched.
+    All_Results.csv contains every input line, so names used on other cycles are found.
+    When it is absent, only the cannabis lines are searched.
     """
     source = run_dir / ALL_RESULTS_FILE
     names: pl.DataFrame
@@ -166,14 +168,23 @@ def _count_quality_problems(path: Path) -> dict[str, int]:
 
 
 _FULL_DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
+_US_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
 
 
 def parse_doj_date(text: str) -> date | None:
-    """Return the calendar date of `YYYYMMDD` or `YYYY-MM-DD`, or None for partial or invalid dates."""
-    match = _FULL_DATE.match(text.strip())
-    if not match:
+    """Return the calendar date of `YYYYMMDD`, `YYYY-MM-DD` or `MM/DD/YYYY`.
+
+    Partial dates such as 19870000 and invalid ones such as 19870231 return None.
+    """
+    value = text.strip()
+    match = _FULL_DATE.match(value)
+    us_match = _US_DATE.match(value)
+    if match:
+        year, month, day = (int(part) for part in match.groups())
+    elif us_match:
+        month, day, year = (int(part) for part in us_match.groups())
+    else:
         return None
-    year, month, day = (int(part) for part in match.groups())
     try:
         return date(year, month, day)
     except ValueError:
