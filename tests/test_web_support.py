@@ -1,7 +1,9 @@
-"""Builders and fixtures shared by the web app tests (this module holds no tests itself)."""
+"""Builders and fixtures shared by the web app tests (this module contains no tests)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,7 +41,9 @@ def doj_line(subject: str = "S0001", count: int = 1, **fields: str) -> str:
         END_OF_REC="#",
     )
     values.update(fields)
-    return ",".join(values[column] for column in DOJ_COLUMNS)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow([values[column] for column in DOJ_COLUMNS])
+    return buffer.getvalue()
 
 
 def doj_text(subjects: int = 3, lines_per_subject: int = 2) -> str:
@@ -71,7 +75,9 @@ class WebApp:
     def upload(self, review_id: str, *files: tuple[str, bytes]):
         return self.client.post(
             f"/reviews/{review_id}/upload",
-            files=[("files", (name, content, "application/octet-stream")) for name, content in files],
+            files=[
+                ("files", (name, content, "application/octet-stream")) for name, content in files
+            ],
         )
 
     def ready_review(self, paths: list[Path], county: str = "SAN FRANCISCO") -> str:
@@ -95,15 +101,12 @@ def make_web_app(data_dir: Path, max_upload_bytes: int = 4 * 1024**3) -> Iterato
         app.state.jobs.wait(timeout=60)
 
 
-@pytest.fixture
-def web(tmp_path: Path) -> Iterator[WebApp]:
-    yield from make_web_app(tmp_path / "data")
-
-
 def sample_paths() -> list[Path]:
     """Return the bundled sample's DOJ files, skipping the test while the sample is not there."""
     sample = pytest.importorskip("autoclear.sample", reason="the bundled sample is not built yet")
     if not hasattr(sample, "sample_files"):
         pytest.skip("autoclear.sample.sample_files() is not there yet")
-    pytest.importorskip("autoclear.pipeline", reason="autoclear.pipeline (run_job) is not there yet")
+    pytest.importorskip(
+        "autoclear.pipeline", reason="autoclear.pipeline (run_job) is not there yet"
+    )
     return [Path(p) for p in sample.sample_files()]

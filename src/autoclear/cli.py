@@ -228,7 +228,7 @@ def _print_summary(result: object) -> None:
 
 
 def _register_optional_commands() -> None:
-    """Register commands whose modules live in other parts of the package."""
+    """Register the commands whose code lives with the part of the package they drive."""
     from autoclear.generate.command import generate_command
     from autoclear.outputs.publications import report_command
     from autoclear.web.server import serve_command
@@ -242,10 +242,7 @@ def _register_optional_commands() -> None:
 
 def main() -> None:
     """Entry point of the `autoclear` script."""
-    try:
-        _register_optional_commands()
-    except ImportError as error:  # NOTE: only while parts of the package are missing in a checkout.
-        stderr.print(f"Some commands are unavailable: {error}")
+    _register_optional_commands()
     app()
 
 

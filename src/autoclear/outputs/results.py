@@ -37,7 +37,7 @@ def line_columns(lines: pl.LazyFrame, counts: pl.LazyFrame, county: str) -> pl.L
         "hs_11358_convictions", "hs_11359_convictions", "hs_11360_convictions", "deceased",
         "super_strike_section", "sex_offense_section", "registration_section",
         "years_since_conviction", "years_since_any_conviction", "plea_bargain",
-        "sentence_unreadable",
+        "sentence_unreadable", "subject_dob",
     )  # fmt: skip
     joined = lines.select(
         ROW, "_file", "_line", *LINE_KEY, "repeat_of", "is_count_line", "comment_cannabis",
@@ -72,6 +72,9 @@ def line_columns(lines: pl.LazyFrame, counts: pl.LazyFrame, county: str) -> pl.L
                     | (pl.col("event_date_status") != "full")
                 )
             ).then(pl.lit(evaluate.FLAG_PARTIAL_DATE)),
+            pl.when(in_scope & pl.col("subject_dob").is_null()).then(
+                pl.lit(evaluate.FLAG_UNKNOWN_DOB)
+            ),
             pl.when(in_scope & pl.col("sentence_unreadable").fill_null(False)).then(
                 pl.lit(evaluate.FLAG_SENTENCE_UNREADABLE)
             ),

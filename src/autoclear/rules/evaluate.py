@@ -31,6 +31,7 @@ FLAG_SENTENCE_PART = "additional sentence part"
 FLAG_REPEATED = "repeated line"
 FLAG_SENTENCE_UNREADABLE = "sentence not readable"
 FLAG_OTHER_COUNTY = "convicted in another county"
+FLAG_UNKNOWN_DOB = "date of birth unknown: age-based relief not checked"
 
 
 def _catalog_flags(lines: pl.LazyFrame) -> pl.LazyFrame:

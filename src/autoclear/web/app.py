@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from autoclear.doj.counties import COUNTIES, normalize_county
@@ -39,6 +40,7 @@ from autoclear.web.results import (
 from autoclear.web.security import REPORT_CONTENT_SECURITY_POLICY, make_guard
 from autoclear.web.store import CheckedFile, ReviewNotFound, ReviewState, ReviewStore
 from autoclear.web.uploads import (
+    ReceivedFile,
     UploadRejected,
     check_doj_file,
     format_bytes,
@@ -56,7 +58,7 @@ POLICY_FILE_MAX_BYTES = 1024 * 1024
 
 @dataclass(frozen=True)
 class WebSettings:
-    """What one launch of the app needs: data folder, access token and upload limit."""
+    """Settings of one launch of the app: data folder, access token and upload limit."""
 
     data_dir: Path
     token: str
@@ -105,8 +107,21 @@ def create_app(settings: WebSettings) -> FastAPI:
     def go(path: str) -> RedirectResponse:
         return RedirectResponse(path, status_code=303)
 
+    def hold(review: ReviewState, step: str, **rejected: Any) -> RedirectResponse:
+        """Keep rejected input for the step's page and redirect there, so Back never reposts."""
+        review.pending[step] = rejected
+        store.save(review)
+        return go(f"/reviews/{review.id}/{step}")
+
+    def take(review: ReviewState, step: str) -> dict[str, Any]:
+        rejected = review.pending.pop(step, None)
+        if rejected is None:
+            return {}
+        store.save(review)
+        return rejected
+
     def locked(request: Request, review: ReviewState, step: str) -> Response | None:
-        """Refuse changes to a review that is running or has run; return the page that says so."""
+        """Reject changes to a review that is running or has run, with a page that explains why."""
         if review.status in ("running", "finished"):
             return page(
                 request,
@@ -175,7 +190,8 @@ def create_app(settings: WebSettings) -> FastAPI:
     @app.get("/reviews/{review_id}/county")
     def county_page(request: Request, review_id: str) -> Response:
         review = load(review_id)
-        values = {
+        rejected = take(review, "county")
+        values = rejected.get("values") or {
             "county": (review.county or "").title(),
             "as_of": review.as_of or date.today().isoformat(),
         }
@@ -186,7 +202,7 @@ def create_app(settings: WebSettings) -> FastAPI:
             step="county",
             counties=COUNTIES,
             values=values,
-            errors={},
+            errors=rejected.get("errors", {}),
         )
 
     @app.post("/reviews/{review_id}/county")
@@ -212,16 +228,8 @@ def create_app(settings: WebSettings) -> FastAPI:
             if not date(1990, 1, 1) <= as_of <= date(2100, 12, 31):
                 errors["as_of"] = "Enter a date between 1990-01-01 and 2100-12-31."
         if errors:
-            values = {"county": county_text, "as_of": date_text}
-            return page(
-                request,
-                "county.html",
-                status_code=422,
-                review=review,
-                step="county",
-                counties=COUNTIES,
-                values=values,
-                errors=errors,
+            return hold(
+                review, "county", values={"county": county_text, "as_of": date_text}, errors=errors
             )
         review.county = county
         review.as_of = date_text
@@ -253,6 +261,7 @@ def create_app(settings: WebSettings) -> FastAPI:
             return refused
         uploads = store.uploads(review_id)
         uploads.mkdir(parents=True, exist_ok=True)
+
         messages: list[str] = []
         try:
             received = await receive_multipart(
@@ -267,44 +276,23 @@ def create_app(settings: WebSettings) -> FastAPI:
         except ClientDisconnect:
             logger.info("upload to review %s interrupted by the browser", review_id)
             return Response(status_code=400)
-        accepted = 0
-        total_bytes = 0
         review = load(review_id)
-        for item in received.files if received else []:
-            if item.rejected == "":
-                messages.append("No file was picked. Choose one or more DOJ files first.")
-                continue
-            if item.rejected is not None or item.partial is None:
-                messages.append(item.rejected or f"{item.name}: the upload failed.")
-                continue
-            try:
-                checked = check_doj_file(item.partial, item.name)
-            except UploadRejected as error:
-                item.partial.unlink(missing_ok=True)
-                messages.append(str(error))
-                continue
-            store_checked(item.partial, uploads / item.name)
-            accepted += 1
-            total_bytes += item.size
-            replaced = item.name in review.file_names()
-            review.files = [f for f in review.files if f.name != item.name]
-            review.files.append(
-                CheckedFile(
-                    name=item.name,
-                    size=item.size,
-                    lines=checked.lines,
-                    subjects=checked.subjects,
-                    warnings=checked.warnings,
-                    checked_with=checked.checked_with,  # type: ignore[arg-type]
-                )
-            )
-            verb = "replaced the earlier upload" if replaced else "uploaded"
-            messages.append(f"{item.name}: {verb} and checked.")
+        files = received.files if received else []
+        # The checks read whole files, so they run in a worker thread, not the event loop.
+        checked_messages, accepted, total_bytes = await run_in_threadpool(
+            _accept_files, review, files, uploads
+        )
+        messages.extend(checked_messages)
+
         if received is not None and not received.files:
             messages.append("No file was picked. Choose one or more DOJ files first.")
-        log_upload(accepted, len(received.files) - accepted if received else 0, total_bytes)
+        log_upload(accepted, len(files) - accepted, total_bytes)
         review.messages = messages
         store.save(review)
+        if request.headers.get("x-requested-with") == "XMLHttpRequest":
+            # The upload script navigates itself; a redirect would make it fetch the page
+            # (and use up its messages) before the browser shows it.
+            return JSONResponse({"next": f"/reviews/{review_id}/upload"})
         return go(f"/reviews/{review_id}/upload")
 
     @app.post("/reviews/{review_id}/files/remove")
@@ -328,14 +316,12 @@ def create_app(settings: WebSettings) -> FastAPI:
         review: ReviewState,
         values: dict[str, str],
         errors: dict[str, str],
-        status_code: int = 200,
         file_error: str | None = None,
         notice: str | None = None,
     ) -> Response:
         return page(
             request,
             "policy.html",
-            status_code=status_code,
             review=review,
             step="policy",
             values=values,
@@ -348,13 +334,19 @@ def create_app(settings: WebSettings) -> FastAPI:
     @app.get("/reviews/{review_id}/policy")
     def show_policy(request: Request, review_id: str) -> Response:
         review = load(review_id)
+        rejected = take(review, "policy")
         notice = (
             "Policy file loaded. Check the choices below, then save."
-            if (request.query_params.get("loaded"))
+            if request.query_params.get("loaded")
             else None
         )
         return policy_page(
-            request, review, policy_form.form_values(review.policy), {}, notice=notice
+            request,
+            review,
+            rejected.get("values") or policy_form.form_values(review.policy),
+            rejected.get("errors", {}),
+            file_error=rejected.get("file_error"),
+            notice=notice,
         )
 
     @app.post("/reviews/{review_id}/policy")
@@ -366,7 +358,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         values = {key: str(value) for key, value in form.items()}
         policy, errors = policy_form.parse_policy_form(values)
         if policy is None:
-            return policy_page(request, review, values, errors, status_code=422)
+            return hold(review, "policy", values=values, errors=errors)
         review.policy = policy.to_dict()
         review.policy_confirmed = True
         store.save(review)
@@ -379,52 +371,44 @@ def create_app(settings: WebSettings) -> FastAPI:
         review = load(review_id)
         if (refused := locked(request, review, "policy")) is not None:
             return refused
-        values = policy_form.form_values(review.policy)
         try:
             form = await request.form(
                 max_files=1, max_fields=5, max_part_size=POLICY_FILE_MAX_BYTES
             )
-        except Exception:  # noqa: BLE001 - Starlette raises its own HTTPException for bad forms
-            return policy_page(
-                request,
+        except Exception as error:  # noqa: BLE001 - Starlette raises its own HTTPException for bad forms
+            logger.info(
+                "policy file upload to review %s unreadable: %s", review_id, type(error).__name__
+            )
+            return hold(
                 review,
-                values,
-                {},
-                status_code=422,
+                "policy",
                 file_error="The policy file could not be read. Pick a .toml or .json file.",
             )
+
         upload = form.get("policy_file")
         filename = getattr(upload, "filename", "") or ""
         if upload is None or isinstance(upload, str) or not filename:
-            return policy_page(
-                request,
+            return hold(
                 review,
-                values,
-                {},
-                status_code=422,
+                "policy",
                 file_error="No policy file was picked. Choose a .toml or .json file.",
             )
         suffix = Path(filename).suffix.lower()
         if suffix not in (".toml", ".json"):
-            return policy_page(
-                request,
+            return hold(
                 review,
-                values,
-                {},
-                status_code=422,
+                "policy",
                 file_error=f"{Path(filename).name}: wrong file type. "
                 "Pick a policy file ending in .toml or .json.",
             )
         data = await upload.read(POLICY_FILE_MAX_BYTES + 1)
         if len(data) > POLICY_FILE_MAX_BYTES:
-            return policy_page(
-                request,
+            return hold(
                 review,
-                values,
-                {},
-                status_code=422,
+                "policy",
                 file_error="The policy file is larger than 1 MB; it cannot be a policy.",
             )
+
         with tempfile.TemporaryDirectory(dir=settings.data_dir) as folder:
             path = Path(folder) / ("policy" + suffix)
             path.write_bytes(data)
@@ -432,7 +416,7 @@ def create_app(settings: WebSettings) -> FastAPI:
                 policy = load_policy(path)
             except PolicyError as error:
                 message = str(error).replace(path.name, Path(filename).name, 1)
-                return policy_page(request, review, values, {}, status_code=422, file_error=message)
+                return hold(review, "policy", file_error=message)
         review.policy = policy.to_dict()
         store.save(review)
         return go(f"/reviews/{review_id}/policy?loaded=1")
@@ -453,14 +437,12 @@ def create_app(settings: WebSettings) -> FastAPI:
     def run_page(
         request: Request,
         review: ReviewState,
-        status_code: int = 200,
         busy: ReviewState | None = None,
     ) -> Response:
         missing = _missing_steps(review)
         return page(
             request,
             "run.html",
-            status_code=status_code,
             review=review,
             step="run",
             missing=missing,
@@ -471,22 +453,26 @@ def create_app(settings: WebSettings) -> FastAPI:
 
     @app.get("/reviews/{review_id}/run")
     def show_run(request: Request, review_id: str) -> Response:
-        return run_page(request, load(review_id))
+        review = load(review_id)
+        busy_id = take(review, "run").get("busy")
+        busy = None
+        if busy_id and jobs.active is not None and jobs.active.review_id == busy_id:
+            busy = load(busy_id)
+        return run_page(request, review, busy=busy)
 
     @app.post("/reviews/{review_id}/run")
     async def start_run(request: Request, review_id: str) -> Response:
         review = load(review_id)
         form = await request.form(max_files=0, max_fields=5)
-        if review.status in ("running", "finished"):
+        if review.status in ("running", "finished") or _missing_steps(review):
             return go(f"/reviews/{review_id}/run")
-        if _missing_steps(review):
-            return run_page(request, review, status_code=422)
         review.skip_bad_lines = form.get("skip_bad_lines") == "on"
         store.save(review)
         try:
             jobs.start(review_id)
         except RunBusy as busy:
-            return run_page(request, review, status_code=409, busy=busy.running)
+            logger.info("run %s not started: run %s is in progress", review_id, busy.running.id)
+            return hold(load(review_id), "run", busy=busy.running.id)
         return go(f"/reviews/{review_id}/run")
 
     @app.post("/reviews/{review_id}/cancel")
@@ -595,6 +581,49 @@ def create_app(settings: WebSettings) -> FastAPI:
         return FileResponse(zip_path, filename=name, media_type="application/zip")
 
     return app
+
+
+def _accept_files(
+    review: ReviewState, files: list[ReceivedFile], uploads: Path
+) -> tuple[list[str], int, int]:
+    """Check received files and store the good ones in the review.
+
+    Returns a message per file, the number of files accepted and their total bytes.
+    """
+    messages: list[str] = []
+    accepted = 0
+    total_bytes = 0
+    for item in files:
+        if item.rejected == "":
+            messages.append("No file was picked. Choose one or more DOJ files first.")
+            continue
+        if item.rejected is not None or item.partial is None:
+            messages.append(item.rejected or f"{item.name}: the upload failed.")
+            continue
+        try:
+            checked = check_doj_file(item.partial, item.name)
+        except UploadRejected as error:
+            item.partial.unlink(missing_ok=True)
+            messages.append(str(error))
+            continue
+        store_checked(item.partial, uploads / item.name)
+        accepted += 1
+        total_bytes += item.size
+        replaced = item.name in review.file_names()
+        review.files = [f for f in review.files if f.name != item.name]
+        review.files.append(
+            CheckedFile(
+                name=item.name,
+                size=item.size,
+                lines=checked.lines,
+                subjects=checked.subjects,
+                warnings=checked.warnings,
+                checked_with=checked.checked_with,
+            )
+        )
+        verb = "replaced the earlier upload" if replaced else "uploaded"
+        messages.append(f"{item.name}: {verb} and checked.")
+    return messages, accepted, total_bytes
 
 
 def _missing_steps(review: ReviewState) -> list[tuple[str, str]]:

@@ -67,7 +67,10 @@ def form_values(policy_dict: dict[str, Any]) -> dict[str, str]:
         values[f"section_{section}"] = policy_dict["sections"][section]
     values["challenge_disqualified"] = "on" if policy_dict["challenge_disqualified"] else ""
     for key, value in policy_dict["additional_relief"].items():
-        values[key] = ("on" if value else "") if isinstance(value, bool) else str(value)
+        if isinstance(value, bool):
+            values[key] = "on" if value else ""
+        else:
+            values[key] = str(value)
     values["min_cell_size"] = str(policy_dict["report"]["min_cell_size"])
     for key, value in policy_dict["office"].items():
         values[key] = value
@@ -77,7 +80,8 @@ def form_values(policy_dict: dict[str, Any]) -> dict[str, str]:
 def parse_policy_form(form: dict[str, str]) -> tuple[Policy | None, dict[str, str]]:
     """Build a policy from submitted form fields.
 
-    Returns the policy and no errors, or None and a message per form field name.
+    Returns the policy and no errors, or None and a message per form field name. A field
+    that cannot be read is validated as its default, so every other error shows at once.
     """
     errors: dict[str, str] = {}
     sections = {}
@@ -85,6 +89,7 @@ def parse_policy_form(form: dict[str, str]) -> tuple[Policy | None, dict[str, st
         value = form.get(f"section_{section}", "")
         if value not in ("dismiss", "reduce"):
             errors[f"section_{section}"] = "Choose dismiss or reduce."
+            value = "dismiss"
         sections[section] = value
     relief: dict[str, Any] = {key: form.get(key) == "on" for key, _ in RELIEF_TOGGLES}
     for number in NUMBER_FIELDS:
@@ -93,12 +98,12 @@ def parse_policy_form(form: dict[str, str]) -> tuple[Policy | None, dict[str, st
             relief[number.name] = int(text)
         except ValueError:
             errors[number.name] = f"Enter a whole number: 0 (off) or {number.low} to {number.high}."
-    cell_text = form.get("min_cell_size", "").strip() or "11"
-    min_cell_size: Any = cell_text
+            relief[number.name] = 0
     try:
-        min_cell_size = int(cell_text)
+        min_cell_size = int(form.get("min_cell_size", "").strip() or "11")
     except ValueError:
         errors["min_cell_size"] = "Enter a whole number from 1 to 1000."
+        min_cell_size = 11
     office = {key: form.get(key, "").strip() for key, _, _ in OFFICE_FIELDS}
     data = {
         "sections": sections,
@@ -107,12 +112,11 @@ def parse_policy_form(form: dict[str, str]) -> tuple[Policy | None, dict[str, st
         "report": {"min_cell_size": min_cell_size},
         "office": office,
     }
-    if errors:
-        return None, errors
     try:
-        return Policy.model_validate(data), {}
+        policy = Policy.model_validate(data)
     except ValidationError as error:
-        return None, _field_errors(error)
+        return None, {**_field_errors(error), **errors}
+    return (None, errors) if errors else (policy, {})
 
 
 def _field_errors(error: ValidationError) -> dict[str, str]:

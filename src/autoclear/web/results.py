@@ -13,7 +13,8 @@ import polars as pl
 from autoclear.doj.columns import HAND_REVIEW, NOT_ELIGIBLE
 
 PAGE_SIZE = 50
-# Columns shown in the review tables, in order; the CSV has all RESULT_COLUMNS.
+# Columns of the review tables, in order. Each table shows one determination, so that column
+# is left out; the CSV has all RESULT_COLUMNS.
 TABLE_COLUMNS = (
     "CII_NUMBER",
     "PRI_NAME",
@@ -21,7 +22,6 @@ TABLE_COLUMNS = (
     "Code Section",
     "Level",
     "Date of Conviction",
-    "Eligibility Determination",
     "Eligibility Reason",
     "Source File",
     "Source Line",

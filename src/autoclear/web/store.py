@@ -1,6 +1,6 @@
 """Reviews kept on disk: one folder per review under the data folder.
 
-A review folder holds `state.json` (county, date, policy, checked files, status),
+A review folder contains `state.json` (county, date, policy, checked files, status),
 `uploads/` (the DOJ files as uploaded) and, once run, `output/` (the run folder that
 `run_job` writes). Every write of `state.json` goes through a temporary file and an
 atomic rename, so a crash never leaves half a state file.
@@ -14,7 +14,7 @@ import shutil
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -51,6 +51,8 @@ class ReviewState(BaseModel):
     skip_bad_lines: bool = False
     files: list[CheckedFile] = Field(default_factory=list)
     messages: list[str] = Field(default_factory=list)
+    # Rejected form input per page, shown once by the page's next GET (post/redirect/get).
+    pending: dict[str, dict[str, Any]] = Field(default_factory=dict)
     started: str | None = None
     finished: str | None = None
     error: str | None = None

@@ -14,7 +14,9 @@ import os
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from email.message import Message
 from pathlib import Path
+from typing import Literal
 
 from python_multipart import MultipartParser
 from python_multipart.multipart import parse_options_header
@@ -43,7 +45,7 @@ _KNOWN_BINARIES = (
 
 
 class UploadRejected(ValueError):
-    """An upload that cannot be used; the message says why and what to do."""
+    """An upload that cannot be used. The message tells why and what to do."""
 
 
 def check_file_name(raw_name: str) -> str:
@@ -123,14 +125,12 @@ class _PartWriter:
         self._header_value = b""
 
     def on_headers_finished(self) -> None:
-        _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
-        field_name = options.get(b"name", b"").decode("utf-8", "replace")
-        if b"filename" not in options:
+        field_name, raw_name = _disposition(self._headers.get(b"content-disposition", b""))
+        if raw_name is None:
             self._current = None
             self._field_name = field_name
             self._field_value = bytearray()
             return
-        raw_name = options[b"filename"].decode("utf-8", "replace")
         self._field_name = None
         if not raw_name:
             # A form submitted with no file picked sends an empty part without a name.
@@ -203,13 +203,26 @@ class _PartWriter:
                 item.partial.unlink(missing_ok=True)
 
 
+def _disposition(header: bytes) -> tuple[str, str | None]:
+    """Return the field name and the file name exactly as sent (None for a plain field).
+
+    python-multipart's own header parser cuts Windows paths down to their last part. The
+    name is kept whole here, so a path-like name is rejected instead of silently renamed.
+    """
+    message = Message()
+    message["content-disposition"] = header.decode("utf-8", "replace")
+    name = message.get_param("name", "", header="content-disposition")
+    filename = message.get_filename()
+    return (name if isinstance(name, str) else ""), filename
+
+
 async def receive_multipart(
     content_type: str, stream: AsyncIterator[bytes], folder: Path, max_bytes: int
 ) -> ReceivedForm:
     """Stream a multipart body to `.partial` files in `folder`.
 
     A file over `max_bytes` is deleted as soon as it passes the limit; the rest of its
-    part is read and dropped, so the browser still gets the answer page.
+    part is read and dropped, so the browser still receives the response page.
     """
     _, params = parse_options_header(content_type)
     boundary = params.get(b"boundary")
@@ -247,12 +260,12 @@ async def receive_multipart(
 
 @dataclass
 class FileCheck:
-    """What the check of one stored file found."""
+    """Result of the check of one stored file."""
 
     lines: int | None
     subjects: int | None
     warnings: list[str]
-    checked_with: str
+    checked_with: Literal["reader", "first lines"]
 
 
 def check_doj_file(path: Path, display_name: str) -> FileCheck:

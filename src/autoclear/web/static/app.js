@@ -39,13 +39,18 @@ function setUpUpload() {
     box.hidden = false;
     const request = new XMLHttpRequest();
     request.open("POST", form.action);
+    request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
     request.upload.addEventListener("progress", (progress) => {
       if (!progress.lengthComputable) return;
       const value = Math.floor((100 * progress.loaded) / progress.total);
       bar.value = value;
       percent.textContent = value < 100 ? value + "% sent" : "Sent; checking the files…";
     });
-    request.addEventListener("load", () => { window.location.assign(request.responseURL || form.action); });
+    request.addEventListener("load", () => {
+      let next = form.action;
+      try { next = JSON.parse(request.responseText).next || next; } catch (error) { /* an HTML answer */ }
+      window.location.assign(next);
+    });
     request.addEventListener("error", () => {
       problem.textContent = "The upload failed: the app did not answer. Check that it is still running, then try again.";
       problem.hidden = false;
