@@ -32,14 +32,15 @@ OFFENSE_PATTERN = (
 )
 
 # A code section anywhere in free text; the code is required so that other numbers do not match.
+# The code may follow the section without a space (`11359HS`), as in offense fields.
 COMMENT_PATTERN = (
     rf"(?:^|[^0-9A-Z.])(?P<attempt>{_ATTEMPT_PREFIX})?(?P<section>\d{{1,6}}(?:\.\d{{1,3}})?)"
-    rf"\s*(?P<subsection>{_SUBSECTION})?\s+(?P<code>{CODES})(?:[^A-Z&]|$)"
+    rf"\s*(?P<subsection>{_SUBSECTION})?\s*(?P<code>{CODES})(?:[^A-Z&]|$)"
 )
 
 # Cannabis sections anywhere in free text, for charges named in COMMENT_TEXT.
 COMMENT_CANNABIS_PATTERN = (
-    rf"(?:{_ATTEMPT_PREFIX})?(?:11357|11358|11359|11360)(?:\s*(?:{_SUBSECTION}))?\s+(?:HS|H&S)\b"
+    rf"(?:{_ATTEMPT_PREFIX})?(?:11357|11358|11359|11360)(?:\s*(?:{_SUBSECTION}))?\s*(?:HS|H&S)\b"
 )
 
 PROP64_SECTIONS = ("11357", "11358", "11359", "11360")

@@ -30,15 +30,22 @@ def clean_text(column: str | pl.Expr) -> pl.Expr:
     return pl.when(cleaned.is_in(PLACEHOLDERS)).then(None).otherwise(cleaned)
 
 
+def _to_date(text: pl.Expr) -> pl.Expr:
+    # Polars accepts one-digit months and days for %m and %d, so a truncated field such as
+    # `2016119` would read as 9 Nov 2016: only exactly eight digits are a date.
+    eight_digits = text.str.contains(r"^\d{8}$")
+    return pl.when(eight_digits).then(text.str.to_date("%Y%m%d", strict=False))
+
+
 def parse_date(column: str) -> pl.Expr:
     """Parse a YYYYMMDD field to a Date; partial, missing and invalid dates become null."""
-    return clean_text(column).str.to_date("%Y%m%d", strict=False)
+    return _to_date(clean_text(column))
 
 
 def date_status(column: str) -> pl.Expr:
     """Classify a YYYYMMDD field as full, partial, missing or invalid."""
     text = clean_text(column)
-    full = text.str.to_date("%Y%m%d", strict=False)
+    full = _to_date(text)
     looks_partial = text.str.contains(r"^\d{4}(00\d{2}|(0[1-9]|1[0-2])00)$")
     return (
         pl.when(text.is_null())
@@ -75,7 +82,7 @@ def us_date(expr: pl.Expr) -> pl.Expr:
 def earliest_possible_date(column: str) -> pl.Expr:
     """The first day a full or partial date can stand for: `19870500` gives 1987-05-01."""
     text = clean_text(column)
-    full = text.str.to_date("%Y%m%d", strict=False)
+    full = _to_date(text)
     year_month = text.str.extract(r"^(\d{6})00$").str.to_date("%Y%m", strict=False)
     year = text.str.extract(r"^(\d{4})00\d{2}$").str.to_date("%Y", strict=False)
     return pl.coalesce(full, year_month, year)
@@ -84,7 +91,7 @@ def earliest_possible_date(column: str) -> pl.Expr:
 def latest_possible_date(column: str) -> pl.Expr:
     """The last day a full or partial date can stand for: `19870500` gives 1987-05-31."""
     text = clean_text(column)
-    full = text.str.to_date("%Y%m%d", strict=False)
+    full = _to_date(text)
     year_month = text.str.extract(r"^(\d{6})00$").str.to_date("%Y%m", strict=False).dt.month_end()
     year = (
         text.str.extract(r"^(\d{4})00\d{2}$")

@@ -27,7 +27,9 @@ LATEST = "event_date_latest"
 
 def _first_two_events(dated: pl.LazyFrame, by: str, prefix: str) -> pl.LazyFrame:
     """Per subject, the line with the smallest `by`, and the smallest from any other event."""
-    order = [pl.col(by), pl.col(ROW)]
+    # Ties on the date are broken by section and event, not by line number, so that the prior a
+    # reason names does not depend on the order of the input lines.
+    order = [pl.col(by), pl.col("section_display"), pl.col("event"), pl.col(ROW)]
     first = dated.group_by("subject").agg(
         pl.col(by).sort_by(order).first().alias(f"{prefix}_first_date"),
         pl.col("event").sort_by(order).first().alias(f"{prefix}_first_event"),
