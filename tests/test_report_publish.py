@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from autoclear.outputs.report import write_report
 from autoclear.outputs.report.run_folder import load_run_folder
 from autoclear.outputs.report.suppression import HIDDEN_PERCENT, Suppression
+from autoclear.rules.prop64 import explain_rule
 from test_report_runfolder import SyntheticRun, write_synthetic_run
 
 
@@ -125,7 +126,8 @@ def test_html_states_policy_and_inputs(published: tuple[SyntheticRun, str, Path]
 def test_html_explains_hand_review_reasons(published: tuple[SyntheticRun, str, Path]) -> None:
     _run, html, _pdf = published
     assert "Convictions sent to hand review, by reason" in html
-    assert "Conviction date on or after 9 Nov 2016 for an earlier offense" in html
+    # Rows are rules in plain words, not each conviction's own reason.
+    assert explain_rule("convicted_after_prop64_for_earlier_offense") in html
     assert "Lines rejected as malformed" in html
     assert "wrong field count" in html
 

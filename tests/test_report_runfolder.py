@@ -49,6 +49,12 @@ SECTIONS = {
     "11359": "11359 HS-POSSESS MARIJUANA FOR SALE",
     "11360": "11360(A) HS-SELL/TRANSPORT MARIJUANA",
 }
+RULES = {
+    ELIGIBLE_FOR_DISMISSAL: "misdemeanor_or_infraction",
+    ELIGIBLE_FOR_REDUCTION: "policy_reduces_section",
+    NOT_ELIGIBLE: "has_prior_super_strike",
+    HAND_REVIEW: "convicted_after_prop64_for_earlier_offense",
+}
 REASONS = {
     ELIGIBLE_FOR_DISMISSAL: "Misdemeanor or infraction: dismissed",
     ELIGIBLE_FOR_REDUCTION: "Felony the policy reduces: reduced to a misdemeanor",
@@ -153,6 +159,7 @@ def write_synthetic_run(path: Path, seed: int = 64) -> SyntheticRun:
                     "Date of Conviction": conviction_date,
                     "Eligibility Determination": determination,
                     "Eligibility Reason": REASONS[determination],
+                    "Decision Rule": RULES[determination],
                     "Code Section": f"{section} HS",
                     "Level": "felony" if felony else "misdemeanor",
                     "Remedy": "resentence" if case_counter % 17 == 0 else "",
@@ -162,6 +169,7 @@ def write_synthetic_run(path: Path, seed: int = 64) -> SyntheticRun:
             )
             if determination == NOT_ELIGIBLE and count == 0 and case_counter % 2:
                 line["Eligibility Reason"] = "Two prior convictions of HS 11359"
+                line["Decision Rule"] = "has_two_priors_of_same_section"
             lines.append(line)
             run.convictions.append(line)
             if case_counter % 6 == 0:

@@ -420,6 +420,21 @@ def test_plea_bargain_flag_on_pc32_with_only_cannabis_counts(tmp_path: Path) -> 
     assert "possible plea bargain" in plea_flag_of(tmp_path, lines, count_order(count=2))
 
 
+def test_plea_bargain_flag_with_two_pc32_counts(tmp_path: Path) -> None:
+    lines = [
+        cannabis_line(),
+        cannabis_line(CNT_ORDER=count_order(count=2), OFFENSE_DESCR="32 PC-ACCESSORY"),
+        cannabis_line(CNT_ORDER=count_order(count=3), OFFENSE_DESCR="32 PC-ACCESSORY"),
+    ]
+
+    output = run_lines(tmp_path, lines)
+    for count in (2, 3):
+        match = output.all_results.filter(
+            output.all_results["CNT_ORDER"] == count_order(count=count)
+        )
+        assert "possible plea bargain" in match.get_column("Flags").fill_null("").item()
+
+
 def test_no_plea_bargain_flag_with_other_charge_in_cycle(tmp_path: Path) -> None:
     lines = [
         cannabis_line(),

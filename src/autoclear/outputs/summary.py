@@ -103,6 +103,7 @@ def scenario_figures(counts: pl.DataFrame, scenario: str, as_of: date) -> dict[s
 
     if scenario == "policy":
         reasons = _by(convictions, "reason", pl.len())
+        rules = _by(convictions, "rule", pl.len())
         relief_rules = convictions.filter(pl.col("rule").is_in(list(ADDITIONAL_RELIEF_RULES)))
         additional = {
             key: relief_rules.filter(pl.col("rule") == rule).height
@@ -110,6 +111,7 @@ def scenario_figures(counts: pl.DataFrame, scenario: str, as_of: date) -> dict[s
         }
     else:
         reasons = {"Dismissed under this scenario": convictions.height}
+        rules = {"dismissed_under_scenario": convictions.height}
         additional = {key: 0 for key in ADDITIONAL_RELIEF_RULES.values()}
 
     people = _people(frame, as_of)
@@ -127,6 +129,7 @@ def scenario_figures(counts: pl.DataFrame, scenario: str, as_of: date) -> dict[s
         },
         "determinations_by_section": determinations_by_section,
         "reasons": reasons,
+        "rules": rules,
         "dismissals_by_additional_relief": additional,
         "related_convictions_dismissed": frame.filter(
             pl.col("related_to_in_scope").fill_null(False) & relief

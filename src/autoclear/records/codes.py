@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import polars as pl
 
-CODES = r"HS|H&S|PC|VC|BP|B&P|WI|W&I|MV|GC|FG|HN|CC|EC|UI|RT|CCR|USC"
+CODES = r"HSC|HS|H&S|PC|VC|BP|B&P|WI|W&I|MV|GC|FG|HN|CC|EC|UI|RT|CCR|USC"
 
 # Sub-sections written without brackets (`B2`, `A3C`), or with them (`(A)(3)(C)`), or a letter
 # that is part of the section number followed by bracketed ones (`653F(C)`, `266H(B)`).
@@ -40,12 +40,12 @@ COMMENT_PATTERN = (
 
 # Cannabis sections anywhere in free text, for charges named in COMMENT_TEXT.
 COMMENT_CANNABIS_PATTERN = (
-    rf"(?:{_ATTEMPT_PREFIX})?(?:11357|11358|11359|11360)(?:\s*(?:{_SUBSECTION}))?\s*(?:HS|H&S)\b"
+    rf"(?:{_ATTEMPT_PREFIX})?(?:11357|11358|11359|11360)(?:\s*(?:{_SUBSECTION}))?\s*(?:HSC|HS|H&S)\b"
 )
 
 PROP64_SECTIONS = ("11357", "11358", "11359", "11360")
 
-_CODE_SYNONYMS = {"H&S": "HS", "B&P": "BP", "W&I": "WI"}
+_CODE_SYNONYMS = {"H&S": "HS", "HSC": "HS", "B&P": "BP", "W&I": "WI"}
 
 
 def _parts(struct: pl.Expr) -> dict[str, pl.Expr]:

@@ -67,6 +67,7 @@ def _catalog_flags(lines: pl.LazyFrame) -> pl.LazyFrame:
         is_plea_section=(
             conviction & catalogs.any_entry(catalogs.PLEA_BARGAIN_SECTIONS, *parts)
         ).fill_null(False),
+        is_plea_charge=catalogs.any_entry(catalogs.PLEA_BARGAIN_SECTIONS, *parts).fill_null(False),
     )
 
 
@@ -122,6 +123,7 @@ def evaluate_counts(
         case_number=pl.col("case_number").drop_nulls().first().over(["subject", "event"]),
         cycle_counts=pl.len().over(["subject", "cycle"]),
         cycle_cannabis_counts=pl.col("is_prop64").sum().over(["subject", "cycle"]),
+        cycle_plea_counts=pl.col("is_plea_charge").sum().over(["subject", "cycle"]),
         in_scope=pl.col("is_conviction") & pl.col("is_prop64") & (pl.col("county") == county),
         subject_rejected=pl.col("subject").is_in(rejected_subjects),
     ).with_columns(
@@ -159,8 +161,9 @@ def evaluate_counts(
     return subject_facts.join(
         decided.select(*COUNT_KEY, *decision_cols), on=COUNT_KEY, how="left"
     ).with_columns(
+        # Every other count of the cycle is a cannabis count, or another plea-bargain charge.
         plea_bargain=pl.col("is_plea_section")
-        & (pl.col("cycle_counts") - 1 == pl.col("cycle_cannabis_counts"))
+        & (pl.col("cycle_counts") - pl.col("cycle_plea_counts") == pl.col("cycle_cannabis_counts"))
         & (pl.col("cycle_cannabis_counts") > 0),
         related_to_in_scope=pl.col("is_related")
         & pl.col("cycle_has_in_scope")

@@ -499,6 +499,16 @@ DECISION_ORDER: tuple[Rule, ...] = (
     ),
 )
 
+RULE_EXPLANATIONS: dict[str, str] = {rule.name: rule.explanation for rule in DECISION_ORDER}
+
+
+def explain_rule(name: str | None) -> str:
+    """The plain-words explanation of a rule, for tables that group convictions by rule."""
+    if name is None:
+        return "(no rule recorded)"
+    return RULE_EXPLANATIONS.get(name, name)
+
+
 ADDITIONAL_RELIEF_RULES = {
     "under_21_at_conviction": "under_21_at_conviction",
     "at_least_age_threshold": "min_age",

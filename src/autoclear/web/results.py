@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 
 from autoclear.doj.columns import HAND_REVIEW, NOT_ELIGIBLE
+from autoclear.rules.prop64 import explain_rule
 
 PAGE_SIZE = 50
 # Columns of the review tables, in order. Each table shows one determination, so that column
@@ -106,7 +107,7 @@ def review_table(out_dir: Path, determination: str, search: str, page: int) -> T
 
 
 def reason_counts(out_dir: Path, determination: str) -> list[tuple[str, int]]:
-    """Count counted lines of one determination by reason, most frequent first."""
+    """Count the convictions of one determination by the rule that decided them, most frequent first."""
     path = out_dir / "Prop64_Results.csv"
     flags = pl.col("Flags").fill_null("")
     counted = ~pl.any_horizontal(
@@ -115,12 +116,12 @@ def reason_counts(out_dir: Path, determination: str) -> list[tuple[str, int]]:
     counts = (
         pl.scan_csv(path, infer_schema=False)
         .filter(counted & (pl.col("Eligibility Determination") == determination))
-        .group_by("Eligibility Reason")
+        .group_by("Decision Rule")
         .len()
-        .sort(["len", "Eligibility Reason"], descending=[True, False])
+        .sort(["len", "Decision Rule"], descending=[True, False])
         .collect()
     )
-    return [(str(reason or ""), int(n)) for reason, n in counts.rows()]
+    return [(explain_rule(rule), int(n)) for rule, n in counts.rows()]
 
 
 def build_zip(out_dir: Path, zip_path: Path) -> Path:

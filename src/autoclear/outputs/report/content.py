@@ -20,9 +20,10 @@ from autoclear.doj.columns import (
     NOT_ELIGIBLE,
 )
 from autoclear.outputs.report.charts import Chart, share_chart
-from autoclear.outputs.report.run_folder import DETERMINATION, REASON, RunFolder
+from autoclear.outputs.report.run_folder import DETERMINATION, RULE, RunFolder
 from autoclear.outputs.report.suppression import Suppression
 from autoclear.rules.policy import Policy
+from autoclear.rules.prop64 import explain_rule
 
 # "count" cells count people, convictions or lines and are suppressed; "number" cells are file facts.
 CellKind = Literal["text", "count", "number", "percent", "code"]
@@ -298,8 +299,8 @@ def _review_section(run: RunFolder, figures: dict[str, Any], suppression: Suppre
         (
             NOT_ELIGIBLE,
             "Convictions challenged as not eligible, by reason",
-            "The office tells the court it challenges these convictions; each reason names the "
-            "rule that decided it.",
+            "The office tells the court it challenges these convictions. Each row is one rule; "
+            "the result files give every conviction's own reason and evidence.",
         ),
         (
             HAND_REVIEW,
@@ -310,9 +311,9 @@ def _review_section(run: RunFolder, figures: dict[str, Any], suppression: Suppre
     ):
         reasons = (
             convictions.filter(pl.col(DETERMINATION) == determination)
-            .group_by(REASON)
+            .group_by(RULE)
             .len()
-            .sort(["len", REASON], descending=[True, False])
+            .sort(["len", RULE], descending=[True, False])
         )
         total = _number(figures.get("determinations", {}).get(determination))
         paragraphs.append(f"{title.split(',')[0]}: {suppression.count(total)}. {explanation}")
@@ -323,10 +324,10 @@ def _review_section(run: RunFolder, figures: dict[str, Any], suppression: Suppre
                     header=["Reason", "Convictions"],
                     rows=[
                         [
-                            Cell(reason or "(no reason given)"),
+                            Cell(explain_rule(rule)),
                             Cell(suppression.count(count), "count"),
                         ]
-                        for reason, count in reasons.iter_rows()
+                        for rule, count in reasons.iter_rows()
                     ],
                 )
             )

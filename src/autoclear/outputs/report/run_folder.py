@@ -29,6 +29,7 @@ NOT_COUNTED_FLAGS: tuple[str, ...] = ("additional sentence part", "repeated line
 
 DETERMINATION = "Eligibility Determination"
 REASON = "Eligibility Reason"
+RULE = "Decision Rule"
 
 
 @dataclass(frozen=True)
