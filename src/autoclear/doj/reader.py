@@ -4,10 +4,11 @@ Each file is read twice by Polars, never line by line in Python. The first read 
 physical line as one unparsed string, so line numbers count blank lines and the header and
 each line can be checked for field count and quoting (see `autoclear.doj.validation`). The
 second read parses the fields: straight from the file when every line is sound, otherwise from
-a temporary file holding only the sound lines. Field values keep their padding.
+a temporary file with only the accepted lines, each after its line number. Field values keep
+their padding.
 
-Messages name files, line numbers and field counts, never line contents: the lines hold names
-and dates of birth.
+Messages name files, line numbers and field counts, never line contents, because the lines
+contain names and dates of birth.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import hashlib
 import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +29,9 @@ from autoclear.doj.validation import (
     Layout,
     LayoutError,
     detect_layout,
-    fits_layout,
+    fits_layout_pattern,
+    is_blank,
+    is_header_like,
     line_problem,
     subject_id_of,
     with_line_shape,
@@ -108,7 +112,7 @@ class MalformedLinesFound(MalformedLinesError):
 
 @dataclass(frozen=True)
 class _FileStart:
-    """What the first block of a file shows: its size, probable encoding and layout."""
+    """Size, probable encoding and layout of a file, from its first block."""
 
     path: Path
     size: int
@@ -135,11 +139,11 @@ def read_delivery(
 ) -> ReadResult:
     """Read the DOJ research files of one delivery into one frame, in the order given.
 
-    Raises InputFileError (exit code 2) when a file is missing, empty, binary or does not have
-    95 fields on its first lines; every file is checked this way before any is read in full.
-    Raises MalformedLinesFound, a MalformedLinesError (exit code 3), when lines have a wrong
-    field count or broken quoting, unless `skip_bad_lines` is set: then those lines are left
-    out of `lines` and listed in `problems`. `progress(done_bytes, total_bytes)` is called a
+    Raises InputFileError (exit code 2) when a file is missing, empty or binary, or when its
+    first lines do not have 95 fields. Every file is checked this way before any is read in
+    full. Raises MalformedLinesFound, a MalformedLinesError (exit code 3), when lines have a
+    wrong field count or broken quoting. With `skip_bad_lines`, those lines are left out of
+    `lines` instead and listed in `problems`. `progress(done_bytes, total_bytes)` is called a
     few times per file.
     """
     if not paths:
@@ -155,11 +159,14 @@ def read_delivery(
     problem_frames: list[pl.DataFrame] = []
     malformed_frames: list[pl.DataFrame] = []
     done_bytes = 0
-    with (
-        ThreadPoolExecutor(max_workers=1) as hasher,
-        tempfile.TemporaryDirectory(prefix="autoclear-read-") as temp_dir,
-    ):
+    with ExitStack() as stack:
+        hasher = stack.enter_context(ThreadPoolExecutor(max_workers=1))
+        # NOTE: a Latin-1 file, or a file with malformed or scattered blank lines, is copied to
+        # the system temporary folder (TMPDIR), which needs about as much free space as the file.
+        temp_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="autoclear-read-"))
         digests = [hasher.submit(_sha256_of, start.path) for start in starts]
+        # An error must not wait for the checksums of the remaining files.
+        stack.callback(lambda: [digest.cancel() for digest in digests])
         for index, (start, digest) in enumerate(zip(starts, digests, strict=True)):
 
             def report_file(fraction: float, start: _FileStart = start, before: int = done_bytes):
@@ -274,7 +281,9 @@ def _check_file_start(path: Path) -> _FileStart:
     try:
         raw = _read_raw_lines(sample) if sample else pl.DataFrame(schema={"line": pl.String})
         layout = detect_layout(with_line_shape(raw), whole_file=whole_file)
-    except (LayoutError, _RawReadError) as error:
+    except _RawReadError as error:
+        raise _not_line_based(path) from error
+    except LayoutError as error:
         raise InputFileError(f"Input file {path} {error}.") from None
     return _FileStart(path=path, size=size, encoding=encoding, layout=layout)
 
@@ -296,65 +305,51 @@ def _read_file(
     report: Callable[[float], None],
 ) -> _FileLines:
     name = start.path.name
-    encoding = start.encoding
-    source = start.path
-    notes: list[dict[str, object]] = []
-
-    if encoding == "latin-1":
-        source, first_invalid = _transcode_latin1(start.path, temp_dir / f"{file_index}.utf8")
-        notes.append(_note(name, first_invalid or 0, NOT_UTF8))
-    try:
-        raw = _read_raw_lines(source)
-    except _RawReadError as error:
-        # The first block was UTF-8 but a later part may not be; anything else is not a DOJ file.
-        if encoding == "latin-1":
-            raise _not_line_based(start.path) from error
-        source, first_invalid = _transcode_latin1(start.path, temp_dir / f"{file_index}.utf8")
-        if first_invalid is None:
-            raise _not_line_based(start.path) from error
-        encoding = "latin-1"
-        notes.append(_note(name, first_invalid, NOT_UTF8))
-        raw = _read_raw_lines(source)
+    field_count = start.layout.field_count
+    raw, source, encoding, notes = _read_raw_file(start, temp_dir / f"{file_index}.utf8")
     report(0.3)
 
     line_count = raw.height
-    field_count = start.layout.field_count
-    shaped = _classify(with_line_shape(raw), start.layout)
+    shaped = _classify(raw, start.layout)
+    del raw  # shaped contains the lines now
     report(0.6)
 
-    problem_rows = shaped.filter(pl.col("problem").is_not_null()).select(
-        pl.lit(name, dtype=pl.String).alias("file"),
-        pl.col("_line").alias("line"),
-        pl.when(pl.col("malformed")).then(subject_id_of(pl.col("line"))).alias("subject_id"),
-        pl.col("problem"),
-        pl.col("malformed"),
-    )
+    problem_rows = _problem_rows(shaped, name, field_count)
     malformed = problem_rows.filter(pl.col("malformed")).drop("malformed")
     problems = pl.concat(
         [pl.DataFrame(notes, schema=PROBLEM_SCHEMA), problem_rows.drop("malformed")],
         how="vertical",
     ).sort("line", maintain_order=True)
+    del problem_rows
 
     if not parse or (malformed.height and not skip_bad_lines):
         return _FileLines(None, problems, malformed, line_count, encoding)
 
-    keep = shaped["keep"]
-    all_fit = bool(shaped.select((fits_layout(field_count) | pl.col("blank")).all()).item())
-    if all_fit:
-        del raw, shaped, problem_rows
-        parsed = _parse_fields(source, field_count)
-        if parsed.height == line_count:
-            parsed = _keep_rows(
-                parsed.with_columns(_line=pl.int_range(1, line_count + 1, dtype=pl.Int64)), keep
-            )
-        else:
-            # NOTE: Polars 2.1 returns one row per physical line, blank lines included; this
-            # branch only guards against a change of that behaviour.
-            parsed = _parse_kept_lines(_read_raw_lines(source), start.layout, temp_dir, file_index)
-    else:
-        kept = shaped.filter(pl.col("keep")).select("line", "_line")
-        del raw, shaped, problem_rows
-        parsed = _parse_line_frame(kept, field_count, temp_dir, file_index)
+    all_fit = bool(shaped["parsable"].all())
+    kept_run = _single_run(shaped["keep"])
+    temp_path = temp_dir / f"{file_index}.kept"
+    straight = all_fit and kept_run is not None
+    kept_count = 0 if straight else _write_numbered_lines(shaped, temp_path)
+    del shaped  # frees the raw lines before the parse
+
+    try:
+        parsed = None
+        if straight and kept_run is not None:
+            parsed = _parse_whole_file(source, field_count, line_count, kept_run)
+            if parsed is None:
+                # NOTE: Polars 2.1 parses one row per physical line, blank lines included, so
+                # this fallback only guards against a change of that behaviour.
+                shaped = _classify(_read_raw_lines(source), start.layout)
+                kept_count = _write_numbered_lines(shaped, temp_path)
+                del shaped
+        if parsed is None:
+            parsed = _parse_numbered_lines(temp_path, field_count, kept_count)
+    except pl.exceptions.PolarsError:
+        # The Polars message can quote the line, so it is not passed on.
+        raise InputFileError(
+            f"Input file {start.path} could not be parsed although its lines passed the field "
+            "count and quoting checks. Please report this problem to the autoclear developers."
+        ) from None
 
     lines = parsed.select(
         *DOJ_COLUMNS,
@@ -365,78 +360,151 @@ def _read_file(
     return _FileLines(lines, problems, malformed, line_count, encoding)
 
 
-def _classify(shaped: pl.DataFrame, layout: Layout) -> pl.DataFrame:
-    """Add `_line`, `problem`, `malformed` and `keep` (an accepted data line) to shaped lines."""
-    shaped = shaped.with_columns(_line=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
-    first_non_blank = shaped.filter(~pl.col("blank"))["_line"].first()
-    header_line = first_non_blank if layout.has_header else 0
-    is_header = pl.col("_line") == header_line
-    repeated_header = pl.col("header_like") & ~is_header
-    malformed = line_problem(layout.field_count)
-    return shaped.with_columns(
-        problem=pl.when(is_header)
-        .then(pl.lit(None, dtype=pl.String))
-        .when(repeated_header)
-        .then(pl.lit(REPEATED_HEADER))
-        .otherwise(malformed),
-        malformed=~is_header & ~repeated_header & malformed.is_not_null(),
-    ).with_columns(
-        keep=~pl.col("blank") & ~is_header & ~repeated_header & ~pl.col("malformed"),
+def _read_raw_file(
+    start: _FileStart, utf8_path: Path
+) -> tuple[pl.DataFrame, Path, str, list[dict[str, object]]]:
+    """Read the raw lines of a file, through a UTF-8 copy at `utf8_path` when it is Latin-1.
+
+    Returns the raw lines, the file they were read from, the encoding and the notes for the
+    problems frame.
+    """
+    name = start.path.name
+    if start.encoding == "latin-1":
+        source, first_invalid = _transcode_latin1(start.path, utf8_path)
+        notes = [_note(name, first_invalid or 0, NOT_UTF8)]
+        try:
+            return _read_raw_lines(source), source, "latin-1", notes
+        except _RawReadError as error:
+            raise _not_line_based(start.path) from error
+
+    try:
+        return _read_raw_lines(start.path), start.path, start.encoding, []
+    except _RawReadError as error:
+        # The first block was UTF-8, but a later part may not be. If it is, the file is not
+        # line-based text.
+        source, first_invalid = _transcode_latin1(start.path, utf8_path)
+        if first_invalid is None:
+            raise _not_line_based(start.path) from error
+        notes = [_note(name, first_invalid, NOT_UTF8)]
+        return _read_raw_lines(source), source, "latin-1", notes
+
+
+def _problem_rows(shaped: pl.DataFrame, file_name: str, field_count: int) -> pl.DataFrame:
+    """Return the problem rows of classified lines, with a `malformed` column."""
+    flagged = shaped.filter(pl.col("malformed") | pl.col("repeated_header"))
+    return with_line_shape(flagged.select("line", "malformed", "_line")).select(
+        pl.lit(file_name, dtype=pl.String).alias("file"),
+        pl.col("_line").alias("line"),
+        pl.when(pl.col("malformed")).then(subject_id_of(pl.col("line"))).alias("subject_id"),
+        pl.when(pl.col("malformed"))
+        .then(line_problem(field_count))
+        .otherwise(pl.lit(REPEATED_HEADER))
+        .alias("problem"),
+        pl.col("malformed"),
     )
 
 
-def _keep_rows(frame: pl.DataFrame, keep: pl.Series) -> pl.DataFrame:
-    """Return the rows of `frame` where `keep` is true.
+def _classify(raw: pl.DataFrame, layout: Layout) -> pl.DataFrame:
+    """Add line numbers and the kind of each raw line, as boolean columns.
 
-    A filter copies every column, which costs as much as the parse. The rows left out are
-    usually only a header and blank lines at the start or end, so a zero-copy slice is used
-    whenever the kept rows form one run.
+    Added columns: `_line`, `blank`, `repeated_header`, `malformed`, `keep` (an accepted data
+    line) and `parsable` (a line that a straight parse of the whole file accepts).
     """
+    lines = raw.with_columns(
+        _line=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
+        blank=is_blank(pl.col("line")),
+        header_like=is_header_like(pl.col("line")),
+        fits=fits_layout_pattern(layout.field_count),
+    )
+    header_line = 0
+    header_parsable = False
+    if layout.has_header:
+        header_line = int(lines.filter(~pl.col("blank"))["_line"][0])
+        header = with_line_shape(lines.filter(pl.col("_line") == header_line).select("line"))
+        # A header without the trailing comma of the data lines still parses.
+        header_parsable = bool(
+            header.select(pl.col("well_quoted") & (pl.col("fields") <= layout.field_count)).item()
+        )
+    is_header = pl.col("_line") == header_line
+    return lines.with_columns(
+        repeated_header=pl.col("header_like") & ~is_header,
+        malformed=~pl.col("blank") & ~pl.col("header_like") & ~is_header & ~pl.col("fits"),
+        parsable=pl.col("fits") | pl.col("blank") | (is_header & header_parsable),
+    ).with_columns(
+        keep=~pl.col("blank") & ~is_header & ~pl.col("repeated_header") & ~pl.col("malformed"),
+    )
+
+
+def _single_run(keep: pl.Series) -> tuple[int, int] | None:
+    """Return (offset, length) when the true values of `keep` form one run, else None."""
     kept_rows = keep.arg_true()
     if kept_rows.len() == 0:
-        return frame.clear()
+        return (0, 0)
     first, last = int(kept_rows[0]), int(kept_rows[-1])
-    if last - first + 1 == kept_rows.len():
-        return frame.slice(first, last - first + 1)
-    return frame.filter(keep)
+    return (first, last - first + 1) if last - first + 1 == kept_rows.len() else None
 
 
-def _parse_kept_lines(
-    raw: pl.DataFrame, layout: Layout, temp_dir: Path, file_index: int
-) -> pl.DataFrame:
-    kept = _classify(with_line_shape(raw), layout).filter(pl.col("keep")).select("line", "_line")
-    return _parse_line_frame(kept, layout.field_count, temp_dir, file_index)
+def _parse_whole_file(
+    source: Path, field_count: int, line_count: int, kept_run: tuple[int, int]
+) -> pl.DataFrame | None:
+    """Parse a file whose lines are all sound and keep the rows of `kept_run`.
+
+    The kept rows are one run (usually all lines but a header and blank lines at the ends),
+    so a zero-copy slice selects them: a filter would copy every column. Returns None when
+    the parse does not give one row per physical line.
+    """
+    parsed = _parse_fields(source, field_count, numbered=False)
+    if parsed.height != line_count:
+        return None
+    offset, length = kept_run
+    return parsed.slice(offset, length)
 
 
-def _parse_line_frame(
-    kept: pl.DataFrame, field_count: int, temp_dir: Path, file_index: int
-) -> pl.DataFrame:
-    """Parse the raw lines of `kept` (columns line and _line) through a temporary file."""
-    if kept.height == 0:
-        return pl.DataFrame(schema={**{name: pl.String for name in DOJ_COLUMNS}, "_line": pl.Int64})
-    temp_path = temp_dir / f"{file_index}.kept"
-    kept.select("line").write_csv(temp_path, include_header=False, quote_style="never")
-    parsed = _parse_fields(temp_path, field_count)
+def _write_numbered_lines(shaped: pl.DataFrame, temp_path: Path) -> int:
+    """Write the kept lines of `shaped` to `temp_path`, each after its line number and a comma.
+
+    Returns the number of lines written. Parsed back, the line numbers come out as a column
+    chunked like the others: a Series added afterwards would make Polars copy the whole frame
+    to align chunks, and so would a filter of the parsed frame.
+    """
+    numbered = shaped.filter(pl.col("keep")).select("_line", "line")
+    numbered.write_csv(temp_path, include_header=False, quote_style="never")
+    return numbered.height
+
+
+def _parse_numbered_lines(temp_path: Path, field_count: int, expected_rows: int) -> pl.DataFrame:
+    parsed = _parse_fields(temp_path, field_count, numbered=True) if expected_rows else None
     temp_path.unlink()
-    if parsed.height != kept.height:
+    if parsed is None:
+        return pl.DataFrame(schema={**{name: pl.String for name in DOJ_COLUMNS}, "_line": pl.Int64})
+    if parsed.height != expected_rows:
         raise RuntimeError(
-            f"parsing {kept.height} checked lines gave {parsed.height} rows; please report this"
+            f"parsing {expected_rows} checked lines gave {parsed.height} rows; please report this"
         )
-    return parsed.with_columns(kept["_line"])
+    return parsed
 
 
-def _parse_fields(source: Path, field_count: int) -> pl.DataFrame:
-    """Parse every line of `source` into the DOJ columns as strings, one row per physical line."""
-    names = list(DOJ_COLUMNS)
+def _parse_fields(source: Path, field_count: int, *, numbered: bool) -> pl.DataFrame:
+    """Parse every line of `source` into string columns named after DOJ_COLUMNS, plus `_line`.
+
+    With `numbered`, each line starts with its line number as an extra field. Otherwise
+    `_line` counts the rows from 1, which is the physical line number because Polars 2.1
+    keeps a row for each empty line.
+    """
+    schema: dict[str, pl.DataType] = {"_line": pl.Int64()} if numbered else {}
+    schema.update({name: pl.String() for name in DOJ_COLUMNS})
     if field_count > FIELD_COUNT:
-        names.append(_TRAILING_FIELD)
-    return pl.read_csv(
+        schema[_TRAILING_FIELD] = pl.String()
+    parsed = pl.read_csv(
         source,
         has_header=False,
-        schema={name: pl.String for name in names},
+        schema=schema,
         missing_columns="insert",
         quote_char='"',
+        row_index_name=None if numbered else "_line",
+        row_index_offset=1,
     )
+    return parsed if numbered else parsed.with_columns(pl.col("_line").cast(pl.Int64))
 
 
 def _read_raw_lines(source: Path | bytes) -> pl.DataFrame:

@@ -39,9 +39,7 @@ COMMENT_PATTERN = (
 )
 
 # Cannabis sections anywhere in free text, for charges named in COMMENT_TEXT.
-COMMENT_CANNABIS_PATTERN = (
-    rf"(?:{_ATTEMPT_PREFIX})?(?:11357|11358|11359|11360)(?:\s*(?:{_SUBSECTION}))?\s*(?:HSC|HS|H&S)\b"
-)
+COMMENT_CANNABIS_PATTERN = rf"(?:{_ATTEMPT_PREFIX})?(?:11357|11358|11359|11360)(?:\s*(?:{_SUBSECTION}))?\s*(?:HSC|HS|H&S)\b"
 
 PROP64_SECTIONS = ("11357", "11358", "11359", "11360")
 
