@@ -235,14 +235,25 @@ def test_level_unknown_goes_to_hand_review(tmp_path: Path) -> None:
 # Rule 8: what software cannot decide.
 
 
-def test_bare_11357_felony_without_offense_date(tmp_path: Path) -> None:
-    line = cannabis_line(OFFENSE_DESCR="11357 HS-POSSESS MARIJUANA", CYC_DATE="")
+def test_bare_11357_felony_without_any_date(tmp_path: Path) -> None:
+    line = cannabis_line(OFFENSE_DESCR="11357 HS-POSSESS MARIJUANA", CYC_DATE="", STP_EVENT_DATE="")
 
     row = decide_one(tmp_path, [line])
 
     assert row["Eligibility Determination"] == HAND_REVIEW
-    assert row["Eligibility Reason"] == "Felony HS 11357 with no sub-section and no offense date"
+    assert (
+        row["Eligibility Reason"]
+        == "Felony HS 11357 with no sub-section and no offense or conviction date"
+    )
     assert row["Decision Rule"] == "bare_11357_felony_without_dates"
+
+
+def test_bare_11357_felony_read_by_conviction_date(tmp_path: Path) -> None:
+    line = cannabis_line(OFFENSE_DESCR="11357 HS-POSSESS MARIJUANA", CYC_DATE="")
+
+    row = decide_one(tmp_path, [line])
+
+    assert row["Decision Rule"] == "policy_dismisses_section"
 
 
 def test_bare_11357_felony_with_offense_date_is_decided(tmp_path: Path) -> None:

@@ -126,8 +126,8 @@ in-county HS 11357-11360 conviction, so it gets no determination.
 README_END = """
 Notes:
 
-- `born_29_february_convicted_28_february` depends on how the engine dates a 29 February
-  birthday in a common year; the engine's stated rule decides it.
+- `born_29_february_convicted_28_february`: ages are whole calendar years compared as (month,
+  day) pairs, so a 29 February birthday falls on 1 March in common years.
 - `conflicting_comment_charge` expects hand review even though rule 7 would otherwise apply,
   because the section itself is in doubt.
 - `unknown_dob` expects the reduction with a flag: only age-based relief needs the birth date.

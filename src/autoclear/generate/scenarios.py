@@ -569,10 +569,9 @@ def born_29_february_convicted_28_february(sid: str) -> Scenario:
         person,
         _one(
             "11359 1993-02-28",
-            "depends on the 29 February rule",
             DISMISS,
-            "21 if a 29 Feb birthday falls on 28 Feb in common years (reduce); "
-            "20 if on 1 Mar (dismiss: under 21)",
+            DISMISS,
+            "rule 6: still 20, because a 29 February birthday falls on 1 March in common years",
         ),
     )
 
@@ -1098,6 +1097,32 @@ def charge_missing_everywhere(sid: str) -> Scenario:
     )
 
 
+def level_not_recorded(sid: str) -> Scenario:
+    person = Person(sid).case("19960101", "19960601", [felony(F11359, level="", toc="")])
+    return Scenario(
+        "level_not_recorded",
+        "CONV_STAT_DESCR and OFFENSE_TOC both blank",
+        person,
+        _one("11359 1996-06-01", HAND_REVIEW, HAND_REVIEW, "rule 8: level of conviction unknown"),
+    )
+
+
+def super_strike_in_same_month_partial_date(sid: str) -> Scenario:
+    person = Person(sid).case("19950101", "19950600", [felony(MURDER)])
+    person.case("19950301", "19950615", [felony(F11359)])
+    return Scenario(
+        "super_strike_in_same_month_partial_date",
+        "187(A) PC dated only June 1995, then 11359 felony on 1995-06-15",
+        person,
+        _one(
+            "11359 1995-06-15",
+            HAND_REVIEW,
+            HAND_REVIEW,
+            "rule 8: the super strike may be before or after the conviction",
+        ),
+    )
+
+
 ScenarioBuilder = Callable[[str], Scenario]
 
 SCENARIOS: tuple[ScenarioBuilder, ...] = (
@@ -1122,7 +1147,7 @@ SCENARIOS: tuple[ScenarioBuilder, ...] = (
     conv_stat_blank_uses_offense_toc, felony_charge_convicted_as_misdemeanor, padded_fields,
     subsections_without_brackets, case_number_on_first_count_only, repeated_line_within_file,
     repeated_line_across_files, subject_lines_not_adjacent, unrecognised_disposition,
-    charge_missing_everywhere,
+    charge_missing_everywhere, level_not_recorded, super_strike_in_same_month_partial_date,
 )  # fmt: skip
 
 SCENARIO_FIRST_SUBJECT = 90_000_001

@@ -126,12 +126,17 @@ def level_unknown(_context: Context) -> pl.Expr:
 
 
 def bare_11357_felony_without_dates(_context: Context) -> pl.Expr:
-    """A felony under HS 11357 with no sub-section and no offense date to read its meaning by."""
+    """A felony under HS 11357 with no sub-section and neither an offense nor a conviction date.
+
+    Prop 64 renumbered the sub-sections of 11357, so a section is read by its offense date, or
+    else its conviction date; with neither, a bare 11357 felony cannot be read at all.
+    """
     return (
         (_column("section") == "11357")
         & (_column("subsection") == "")
         & (_column("level") == "F")
-        & _column("cycle_date").is_null()
+        & _column("cycle_date_earliest").is_null()
+        & _column("event_date_earliest").is_null()
     )
 
 
@@ -343,6 +348,14 @@ DECISION_ORDER: tuple[Rule, ...] = (
         "The sentence may or may not already reflect Prop 64.",
     ),
     Rule(
+        "bare_11357_felony_without_dates",
+        HAND_REVIEW,
+        "HS 11357",
+        bare_11357_felony_without_dates,
+        _text("Felony HS 11357 with no sub-section and no offense or conviction date"),
+        "Prop 64 renumbered the sub-sections of 11357; the offense date tells which one applies.",
+    ),
+    Rule(
         "conviction_date_unknown",
         HAND_REVIEW,
         "HS 11361.8",
@@ -368,14 +381,6 @@ DECISION_ORDER: tuple[Rule, ...] = (
         level_unknown,
         _text("Level of the conviction (felony, misdemeanor or infraction) is not recorded"),
         "The remedy depends on the level.",
-    ),
-    Rule(
-        "bare_11357_felony_without_dates",
-        HAND_REVIEW,
-        "HS 11357",
-        bare_11357_felony_without_dates,
-        _text("Felony HS 11357 with no sub-section and no offense date"),
-        "Prop 64 renumbered the sub-sections of 11357; the offense date tells which one applies.",
     ),
     Rule(
         "misdemeanor_or_infraction",
