@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from autoclear.errors import AutoclearError, RunCancelled, UsageError
+from autoclear.errors import AutoclearError, UsageError
 from autoclear.rules.policy import DEFAULT_POLICY, Policy, load_policy
 
 app = typer.Typer(
@@ -191,12 +191,18 @@ def run(
                 result = run_job(request, progress=_ProgressDisplay(bar), cancel=cancel)
         finally:
             signal.signal(signal.SIGINT, previous)
-    except RunCancelled as error:
-        _fail(error)
-        return
     except AutoclearError as error:
         _fail(error)
         return
+    except OSError as error:
+        # Disk full, permissions, a file removed during the run: the run removed its outputs.
+        location = f" ({error.filename})" if error.filename else ""
+        stderr.print(
+            f"[bold red]Error:[/] {error.strerror or error}{location}. "
+            "Check free disk space and permissions, then run again.",
+            highlight=False,
+        )
+        raise typer.Exit(1) from None
 
     _print_summary(result)
 
@@ -240,9 +246,11 @@ def _register_optional_commands() -> None:
     app.command("serve", help="Start the local web app on 127.0.0.1.")(serve_command)
 
 
+_register_optional_commands()
+
+
 def main() -> None:
     """Entry point of the `autoclear` script."""
-    _register_optional_commands()
     app()
 
 

@@ -1,0 +1,225 @@
+"""The `autoclear run` command as a user meets it: exit codes, messages, and what is left on disk."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from autoclear import pipeline
+from autoclear.cli import app
+from autoclear.sample import sample_bad_lines, sample_files
+from doj_lines import make_line, write_doj_file
+
+runner = CliRunner()
+
+
+def run_cli(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["run", *args])
+    return result.exit_code, result.output
+
+
+def assert_no_traceback(output: str) -> None:
+    assert "Traceback" not in output
+    assert 'File "' not in output
+
+
+@pytest.fixture
+def delivery(tmp_path: Path) -> Path:
+    return write_doj_file(tmp_path / "delivery.dat", [make_line()])
+
+
+def test_sample_run_prints_summary(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+
+    code, output = run_cli("--sample", "--out", str(out), "--no-publications")
+
+    assert code == 0, output
+    assert "Cannabis convictions in the county" in output
+    assert str(out) in output.replace("\n", "")
+    assert (out / "manifest.json").is_file()
+
+
+def test_unknown_county_exits_2_listing_counties(tmp_path: Path, delivery: Path) -> None:
+    code, output = run_cli(str(delivery), "--county", "Gotham", "--out", str(tmp_path / "o"))
+
+    assert code == 2
+    assert "Unknown county 'Gotham'" in output
+    assert "San Francisco" in output
+    assert not (tmp_path / "o").exists()
+    assert_no_traceback(output)
+
+
+def test_bad_as_of_exits_2(tmp_path: Path, delivery: Path) -> None:
+    code, output = run_cli(
+        str(delivery),
+        "--county",
+        "SAN FRANCISCO",
+        "--as-of",
+        "07/01/2020",
+        "--out",
+        str(tmp_path / "o"),
+    )
+
+    assert code == 2
+    assert "YYYY-MM-DD" in output
+    assert_no_traceback(output)
+
+
+def test_missing_as_of_uses_today_and_says_so(tmp_path: Path, delivery: Path) -> None:
+    out = tmp_path / "o"
+
+    code, output = run_cli(
+        str(delivery), "--county", "san francisco", "--out", str(out), "--no-publications"
+    )
+
+    assert code == 0, output
+    assert "No --as-of given" in output
+    assert json.loads((out / "manifest.json").read_text())["as_of_was_default"] is True
+
+
+def test_policy_with_unknown_key_exits_2(tmp_path: Path, delivery: Path) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[additional_relief]\nmin_agee = 57\n")
+
+    code, output = run_cli(
+        str(delivery),
+        "--county",
+        "SAN FRANCISCO",
+        "--policy",
+        str(policy),
+        "--out",
+        str(tmp_path / "o"),
+    )
+
+    assert code == 2
+    assert "unknown key 'additional_relief.min_agee'" in output
+    assert "min_age" in output
+    assert not (tmp_path / "o").exists()
+
+
+def test_policy_value_out_of_range_exits_2(tmp_path: Path, delivery: Path) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[additional_relief]\nmin_age = 30\n")
+
+    code, output = run_cli(
+        str(delivery),
+        "--county",
+        "SAN FRANCISCO",
+        "--policy",
+        str(policy),
+        "--out",
+        str(tmp_path / "o"),
+    )
+
+    assert code == 2
+    assert "between 40 and 65" in output
+
+
+def test_legacy_json_policy_is_accepted(tmp_path: Path, delivery: Path) -> None:
+    policy = tmp_path / "options.json"
+    policy.write_text(
+        json.dumps(
+            {
+                "baselineEligibility": {
+                    "dismiss": ["11357", "11358"],
+                    "reduce": ["11359", "11360"],
+                },
+                "additionalRelief": {"subjectAgeThreshold": 57, "subjectIsDeceased": True},
+            }
+        )
+    )
+    out = tmp_path / "o"
+
+    code, output = run_cli(
+        str(delivery), "--county", "SAN FRANCISCO", "--as-of", "2020-07-01",
+        "--policy", str(policy), "--out", str(out), "--no-publications",
+    )  # fmt: skip
+
+    assert code == 0, output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["policy"]["sections"]["11359"] == "reduce"
+    assert manifest["policy"]["additional_relief"]["min_age"] == 57
+
+
+def test_non_empty_out_folder_exits_2_untouched(tmp_path: Path, delivery: Path) -> None:
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "earlier.csv").write_text("keep me\n")
+
+    code, output = run_cli(str(delivery), "--county", "SAN FRANCISCO", "--out", str(out))
+
+    assert code == 2
+    assert "not empty" in output
+    assert [p.name for p in out.iterdir()] == ["earlier.csv"]
+
+
+def test_empty_input_file_exits_2_writing_nothing(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.dat"
+    empty.write_bytes(b"")
+
+    code, output = run_cli(str(empty), "--county", "SAN FRANCISCO", "--out", str(tmp_path / "o"))
+
+    assert code == 2
+    assert "empty.dat" in output
+    assert not (tmp_path / "o").exists()
+    assert_no_traceback(output)
+
+
+def test_malformed_lines_exit_3_with_quality_csv_only(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+
+    code, output = run_cli(str(sample_bad_lines()), "--county", "SAN FRANCISCO", "--out", str(out))
+
+    assert code == 3
+    assert "--skip-bad-lines" in output
+    assert sorted(p.name for p in out.iterdir()) == ["quality.csv"]
+    problems = pl.read_csv(out / "quality.csv")
+    assert problems.height >= 4
+    assert problems.get_column("line").min() > 0
+    assert_no_traceback(output)
+
+
+def test_skip_bad_lines_completes_and_counts_rejected(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+
+    code, output = run_cli(
+        str(sample_bad_lines()), "--county", "SAN FRANCISCO", "--as-of", "2020-07-01",
+        "--out", str(out), "--skip-bad-lines", "--no-publications",
+    )  # fmt: skip
+
+    assert code == 0, output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["input"]["lines_rejected"] == 4
+
+
+def test_disk_error_during_run_is_a_message_not_a_traceback(
+    tmp_path: Path, delivery: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(*_args: object, **_kwargs: object) -> None:
+        raise OSError(28, "No space left on device", "All_Results.csv.tmp")
+
+    monkeypatch.setattr(pipeline, "write_result_files", full_disk)
+    out = tmp_path / "o"
+
+    code, output = run_cli(str(delivery), "--county", "SAN FRANCISCO", "--out", str(out))
+
+    assert code == 1
+    assert "No space left on device" in output
+    assert "Check free disk space" in output
+    assert not out.exists()
+    assert_no_traceback(output)
+
+
+def test_sample_with_input_files_is_rejected(delivery: Path) -> None:
+    code, output = run_cli("--sample", str(delivery))
+
+    assert code == 2
+    assert "either --sample or input files" in output
+
+
+def test_sample_files_are_bundled() -> None:
+    assert all(path.is_file() for path in sample_files())
