@@ -9,7 +9,7 @@ parsed into four parts:
 - `section`: the section number, `11357`, `187`, `11357.5`;
 - `subsection`: sub-section letters and numbers run together, upper case, `A`, `B2`, `A3C`, or an
   empty string when there is none. A letter that belongs to the section number (PC 653f, 266h)
-  cannot be told apart from a sub-section written without brackets, so it lands here too:
+  cannot be distinguished from a sub-section written without brackets, so it lands here too:
   `653F(C) PC` is section `653`, sub-section `FC`;
 - `attempt`: true when written as an attempt under PC 664.
 """

@@ -88,7 +88,7 @@ def under_never_eligible_subsection(_context: Context) -> pl.Expr:
     )
 
 
-# Rule 2: convictions under the law as changed by Prop 64, or dated so that this cannot be told.
+# Rule 2: convictions under the law as changed by Prop 64, or dated too vaguely to know.
 
 
 def convicted_after_prop64(_context: Context) -> pl.Expr:
@@ -121,7 +121,7 @@ def charge_conflicts_with_comment(_context: Context) -> pl.Expr:
 
 
 def level_unknown(_context: Context) -> pl.Expr:
-    """Neither CONV_STAT_DESCR nor OFFENSE_TOC says felony, misdemeanor or infraction."""
+    """Neither CONV_STAT_DESCR nor OFFENSE_TOC records felony, misdemeanor or infraction."""
     return _column("level").is_null()
 
 
