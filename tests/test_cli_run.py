@@ -223,3 +223,35 @@ def test_sample_with_input_files_is_rejected(delivery: Path) -> None:
 
 def test_sample_files_are_bundled() -> None:
     assert all(path.is_file() for path in sample_files())
+
+
+def test_folder_as_input_is_explained(tmp_path: Path) -> None:
+    code, output = run_cli(str(tmp_path), "--county", "SAN FRANCISCO")
+
+    assert code == 2
+    assert "is a folder" in output
+
+
+def test_unknown_county_suggests_close_match(delivery: Path) -> None:
+    code, output = run_cli(str(delivery), "--county", "San Fransisco")
+
+    assert code == 2
+    assert "Did you mean 'San Francisco'?" in output
+
+
+def test_policy_notice_not_printed_before_other_errors(delivery: Path) -> None:
+    code, output = run_cli(str(delivery), "--county", "Gotham")
+
+    assert code == 2
+    assert "No --policy given" not in output
+
+
+def test_error_text_keeps_square_brackets(tmp_path: Path, delivery: Path) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[offices]\ndeputy = 'X'\n")
+
+    code, output = run_cli(str(delivery), "--county", "SAN FRANCISCO", "--policy", str(policy))
+
+    assert code == 2
+    assert "unknown key 'offices'" in output
+    assert "office" in output.split("Allowed keys here:")[1]

@@ -82,14 +82,35 @@ def test_report_command_uses_new_office_details(tmp_path: Path) -> None:
     assert "DEPUTY EXAMPLE" in "\n".join(p.text for p in docx.Document(str(motion)).paragraphs)
 
 
+def test_report_command_keeps_new_office_details(tmp_path: Path) -> None:
+    run = write_synthetic_run(tmp_path / "run")
+    policy_file = tmp_path / "policy.toml"
+    text = run.policy.to_toml().replace('deputy = ""', 'deputy = "DEPUTY EXAMPLE"')
+    policy_file.write_text(text, encoding="utf-8")
+
+    first = CliRunner().invoke(_cli(), ["report", str(run.path), "--policy", str(policy_file)])
+    second = CliRunner().invoke(_cli(), ["report", str(run.path)])
+
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 0, second.output
+    manifest = json.loads((run.path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["policy"]["office"]["deputy"] == "DEPUTY EXAMPLE"
+    assert len(manifest["publications_rebuilt"]) == 2
+    motion = next((run.path / "filings").glob("*/motion.docx"))
+    assert "DEPUTY EXAMPLE" in "\n".join(p.text for p in docx.Document(str(motion)).paragraphs)
+
+
 def test_report_command_rejects_other_decisions(tmp_path: Path) -> None:
     run = write_synthetic_run(tmp_path / "run")
     policy_file = tmp_path / "policy.toml"
     policy_file.write_text(
         run.policy.to_toml().replace('"11359" = "reduce"', '"11359" = "dismiss"')
     )
-    with pytest.raises(PolicyError, match="differ from the policy this run was decided with"):
-        report_command(run.path, policy_file)
+    result = CliRunner().invoke(_cli(), ["report", str(run.path), "--policy", str(policy_file)])
+
+    assert result.exit_code == PolicyError.exit_code
+    assert "differ from the policy this run was decided with" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_report_command_no_suppress(tmp_path: Path) -> None:
@@ -101,8 +122,21 @@ def test_report_command_no_suppress(tmp_path: Path) -> None:
 
 
 def test_report_command_missing_folder(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="Run folder not found"):
-        report_command(tmp_path / "missing")
+    result = CliRunner().invoke(_cli(), ["report", str(tmp_path / "missing")])
+
+    assert result.exit_code == UsageError.exit_code
+    assert "Run folder not found" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_report_command_unfinished_run(tmp_path: Path) -> None:
+    run = write_synthetic_run(tmp_path / "run")
+    (run.path / "RUN_IN_PROGRESS").write_text("")
+
+    result = CliRunner().invoke(_cli(), ["report", str(run.path)])
+
+    assert result.exit_code == UsageError.exit_code
+    assert "did not finish" in result.output
 
 
 def test_sample_run_publications_match_summary(tmp_path: Path) -> None:

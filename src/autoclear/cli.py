@@ -12,10 +12,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from autoclear.errors import AutoclearError, UsageError
+from autoclear.doj.counties import normalize_county, unknown_county_message
+from autoclear.errors import AutoclearError, RunCancelled, UsageError
+from autoclear.pipeline import RunRequest, RunResult, run_job
 from autoclear.rules.policy import DEFAULT_POLICY, Policy, load_policy
 
 app = typer.Typer(
@@ -81,7 +84,7 @@ class _ProgressDisplay:
 
 
 def _fail(error: AutoclearError) -> None:
-    stderr.print(f"[bold red]Error:[/] {error}", highlight=False)
+    stderr.print(f"[bold red]Error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
     raise typer.Exit(error.exit_code)
 
 
@@ -132,8 +135,6 @@ def run(
     ] = False,
 ) -> None:
     """Decide every cannabis conviction of a county and write the run folder."""
-    from autoclear.pipeline import RunRequest, run_job
-
     try:
         inputs = list(files or [])
         chosen_policy: Policy = DEFAULT_POLICY
@@ -152,16 +153,16 @@ def run(
             raise UsageError(
                 'Missing --county. Give the county name, e.g. --county "SAN FRANCISCO".'
             )
+        _check_inputs(inputs)
+        county_name = normalize_county(county)
+        if county_name is None:
+            raise UsageError(unknown_county_message(county))
         if policy is not None:
             chosen_policy = load_policy(policy)
-        else:
-            stderr.print("No --policy given: dismissing all four sections, no additional relief.")
         evaluation_date = _parse_date(as_of)
-        if evaluation_date is None:
-            stderr.print(f"No --as-of given: evaluating as of today, {date.today().isoformat()}.")
         request = RunRequest(
             inputs=inputs,
-            county=county,
+            county=county_name,
             as_of=evaluation_date,
             policy=chosen_policy,
             out_dir=out,
@@ -171,26 +172,11 @@ def run(
             suppress_small_cells=not no_suppress,
             command_line=["autoclear", *sys.argv[1:]],
         )
-        cancel = threading.Event()
-        previous = signal.getsignal(signal.SIGINT)
-
-        def on_interrupt(_signum: int, _frame: FrameType | None) -> None:
-            stderr.print("Stopping: removing partial outputs...")
-            cancel.set()
-
-        signal.signal(signal.SIGINT, on_interrupt)
-        try:
-            with Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                TextColumn("{task.percentage:>3.0f}%"),
-                TimeElapsedColumn(),
-                console=stderr,
-                transient=False,
-            ) as bar:
-                result = run_job(request, progress=_ProgressDisplay(bar), cancel=cancel)
-        finally:
-            signal.signal(signal.SIGINT, previous)
+        if policy is None:
+            stderr.print("No --policy given: dismissing all four sections, no additional relief.")
+        if evaluation_date is None:
+            stderr.print(f"No --as-of given: evaluating as of today, {date.today().isoformat()}.")
+        result = _run_with_progress(request)
     except AutoclearError as error:
         _fail(error)
         return
@@ -198,19 +184,60 @@ def run(
         # Disk full, permissions, a file removed during the run: the run removed its outputs.
         location = f" ({error.filename})" if error.filename else ""
         stderr.print(
-            f"[bold red]Error:[/] {error.strerror or error}{location}. "
+            f"[bold red]Error:[/] {escape(str(error.strerror or error))}{escape(location)}. "
             "Check free disk space and permissions, then run again.",
             highlight=False,
+            soft_wrap=True,
         )
         raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        stderr.print("[bold red]Stopped.[/] Partial outputs were removed.")
+        raise typer.Exit(RunCancelled.exit_code) from None
 
     _print_summary(result)
 
 
-def _print_summary(result: object) -> None:
-    from autoclear.pipeline import RunResult
+def _check_inputs(inputs: list[Path]) -> None:
+    for path in inputs:
+        if path.is_dir():
+            raise UsageError(
+                f"{path} is a folder. Give the DOJ files inside it, e.g. {path}/*.dat."
+            )
+        if not path.exists():
+            raise UsageError(f"Input file not found: {path}. Check the path.")
 
-    assert isinstance(result, RunResult)
+
+def _run_with_progress(request: RunRequest) -> RunResult:
+    """Run the job with a progress bar; Ctrl-C or SIGTERM cancels it and removes its outputs.
+
+    The first signal asks the run to stop at its next checkpoint; a second one interrupts it at
+    once, and the run still removes what it wrote.
+    """
+    cancel = threading.Event()
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        stderr.print("Stopping: removing partial outputs... (press Ctrl-C again to stop at once)")
+        cancel.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            console=stderr,
+            transient=False,
+        ) as bar:
+            return run_job(request, progress=_ProgressDisplay(bar), cancel=cancel)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _print_summary(result: RunResult) -> None:
     figures = result.figures
     table = Table(
         title=f"autoclear: {result.county}, as of {result.as_of.isoformat()}", show_header=False

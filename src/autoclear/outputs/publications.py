@@ -13,12 +13,15 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.markup import escape
 
-from autoclear.errors import PolicyError, UsageError
+from autoclear.errors import AutoclearError, PolicyError, UsageError
 from autoclear.outputs.filings import court_cases, write_filings
 from autoclear.outputs.report import write_report
 from autoclear.outputs.report.run_folder import MANIFEST_FILE, RunFolder, load_run_folder
@@ -112,10 +115,39 @@ def _policy_for_rebuild(run: RunFolder, policy_path: Path | None) -> Policy:
     return policy
 
 
-def refresh_output_checksums(run_dir: Path, written: list[Path]) -> None:
-    """Record the sha256 of each written file in manifest.json `outputs`, dropping stale filings."""
+def _rebuild(run_dir: Path, policy_path: Path | None, no_suppress: bool) -> list[Path]:
+    from autoclear.pipeline import IN_PROGRESS_MARKER
+
+    if (run_dir / IN_PROGRESS_MARKER).exists():
+        raise UsageError(
+            f"{run_dir} is a run that did not finish. Delete the folder and run `autoclear run` again."
+        )
+    run = load_run_folder(run_dir)
+    if not (run_dir / MANIFEST_FILE).is_file():
+        raise UsageError(f"{MANIFEST_FILE} not found in {run_dir}. Rerun `autoclear run`.")
+    policy = _policy_for_rebuild(run, policy_path)
+    written = write_publications(run_dir, policy, suppress=not no_suppress)
+    refresh_output_checksums(run_dir, written, policy)
+    return written
+
+
+def refresh_output_checksums(
+    run_dir: Path, written: list[Path], policy: Policy | None = None
+) -> None:
+    """Record the sha256 of each written file in manifest.json `outputs`, dropping stale filings.
+
+    With `policy`, also record it as the run's policy and note the rebuild, so that a later
+    rebuild without --policy keeps the corrected office details.
+    """
     manifest_path = run_dir / MANIFEST_FILE
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if policy is not None:
+        manifest["policy"] = policy.to_dict()
+        rebuilds = manifest.get("publications_rebuilt")
+        manifest["publications_rebuilt"] = [
+            *(rebuilds if isinstance(rebuilds, list) else []),
+            datetime.now().astimezone().isoformat(timespec="seconds"),
+        ]
     outputs = manifest.get("outputs")
     if not isinstance(outputs, dict):
         outputs = {}
@@ -158,12 +190,13 @@ def report_command(
     ] = False,
 ) -> None:
     """Rebuild the report, workbook and court filings of an existing run folder."""
-    run = load_run_folder(run_dir)
-    if not (run_dir / MANIFEST_FILE).is_file():
-        raise UsageError(f"{MANIFEST_FILE} not found in {run_dir}. Rerun `autoclear run`.")
-    policy = _policy_for_rebuild(run, policy_path)
-    written = write_publications(run_dir, policy, suppress=not no_suppress)
-    refresh_output_checksums(run_dir, written)
+    try:
+        written = _rebuild(run_dir, policy_path, no_suppress)
+    except AutoclearError as error:
+        Console(stderr=True).print(
+            f"[bold red]Error:[/] {escape(str(error))}", highlight=False, soft_wrap=True
+        )
+        raise typer.Exit(error.exit_code) from None
     typer.echo(
         f"Wrote {len(written)} files in {run_dir}: {REPORT_HTML}, {REPORT_PDF}, {WORKBOOK}, {FILINGS}/"
     )

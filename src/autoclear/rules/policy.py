@@ -322,10 +322,30 @@ def _explain(error: ValidationError, source: str) -> str:
             messages.append(
                 f"invalid value {item['input']!r} for {key!r}. Allowed values: 'dismiss', 'reduce'."
             )
+        elif key in VALUE_HINTS:
+            messages.append(f"invalid value {item['input']!r} for {key!r}: {VALUE_HINTS[key]}.")
         else:
             detail = item["msg"].removeprefix("Value error, ")
             messages.append(f"invalid value {item['input']!r} for {key!r}: {detail}.")
-    return f"{source}: " + " ".join(messages)
+    if len(messages) == 1:
+        return f"{source}: {messages[0]}"
+    return f"{source} has {len(messages)} problems:\n" + "\n".join(f"- {m}" for m in messages)
+
+
+# What a valid value looks like, for keys whose Pydantic message would name a pattern or bound.
+VALUE_HINTS = {
+    "report.min_cell_size": "use a whole number from 1 to 1000",
+    "office.bar_number": "use digits only, as the State Bar number is written",
+    "office.phone": "use digits, spaces and ( ) + - . x only",
+    "office.district_attorney": "use text of at most 200 characters",
+    "office.deputy": "use text of at most 200 characters",
+    "office.office_name": "use text of at most 200 characters",
+    "office.address": "use text of at most 500 characters",
+    "challenge_disqualified": "use true or false",
+    "additional_relief.under_21_at_conviction": "use true or false",
+    "additional_relief.only_cannabis_convictions": "use true or false",
+    "additional_relief.deceased": "use true or false",
+}
 
 
 def _allowed_keys(location: tuple[Any, ...]) -> str:
