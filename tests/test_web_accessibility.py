@@ -36,6 +36,8 @@ COLOR_PAIRS = [
     ("--text", "--error-background", 4.5),
     ("--text", "--notice-background", 4.5),
     ("--link", "--notice-background", 4.5),
+    ("--success", "--notice-background", 3.0),
+    ("--error", "--background", 3.0),
     ("--focus", "--background", 3.0),
     ("--focus", "--surface", 3.0),
     ("--border", "--background", 3.0),

@@ -94,7 +94,10 @@ class WebApp:
 
 def make_web_app(data_dir: Path, max_upload_bytes: int = 4 * 1024**3) -> Iterator[WebApp]:
     app = create_app(WebSettings(data_dir=data_dir, token=TOKEN, max_upload_bytes=max_upload_bytes))
-    with TestClient(app, base_url="http://127.0.0.1:8765") as client:
+    # Browsers send Sec-Fetch-Site on every form post; the app rejects POSTs without it or Origin.
+    with TestClient(
+        app, base_url="http://127.0.0.1:8765", headers={"Sec-Fetch-Site": "same-origin"}
+    ) as client:
         response = client.get(f"/?token={TOKEN}")
         assert response.status_code == 200
         yield WebApp(client, data_dir)

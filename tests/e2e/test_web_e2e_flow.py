@@ -167,9 +167,12 @@ def test_upload_problems_shown(
     page.set_input_files("#files", [str(empty), str(wrong), str(bad_lines)])
     page.get_by_role("button", name="Upload and check").click()
     page.wait_for_selector("text=empty.dat is empty")
-    messages = page.locator(".messages").inner_text()
-    assert "notes.pdf: wrong file type" in messages
-    assert "bad_lines.dat: uploaded and checked." in messages
+    errors = page.locator(".messages.error").inner_text()
+    done = page.locator(".messages.success").inner_text()
+    assert "empty.dat is empty" in errors
+    assert "notes.pdf: wrong file type" in errors
+    assert "bad_lines.dat" not in errors
+    assert "bad_lines.dat: uploaded and checked." in done
     warnings = page.locator(".warnings").inner_text()
     assert "malformed" in warnings
     assert "Skip malformed lines" in warnings

@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from autoclear.doj.counties import COUNTIES, normalize_county
@@ -38,7 +40,7 @@ from autoclear.web.results import (
     review_table,
 )
 from autoclear.web.security import REPORT_CONTENT_SECURITY_POLICY, make_guard
-from autoclear.web.store import CheckedFile, ReviewNotFound, ReviewState, ReviewStore
+from autoclear.web.store import CheckedFile, Message, ReviewNotFound, ReviewState, ReviewStore
 from autoclear.web.uploads import (
     ReceivedFile,
     UploadRejected,
@@ -54,6 +56,7 @@ logger = logging.getLogger("autoclear.web")
 HERE = Path(__file__).parent
 DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024**3
 POLICY_FILE_MAX_BYTES = 1024 * 1024
+NO_FILE_PICKED = "No file was picked. Choose one or more DOJ files first."
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,37 @@ def create_app(settings: WebSettings) -> FastAPI:
     @app.exception_handler(ReviewNotFound)
     async def not_found(request: Request, _: ReviewNotFound) -> Response:
         return page(request, "not_found.html", status_code=404)
+
+    # The token guard runs before these handlers, so a request without the token gets 403 first.
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code == 404:
+            response = page(request, "not_found.html", status_code=404)
+        else:
+            heading, message = _http_error_text(error.status_code)
+            response = page(
+                request,
+                "error.html",
+                status_code=error.status_code,
+                heading=heading,
+                message=message,
+            )
+        for header, value in (error.headers or {}).items():
+            response.headers[header] = value
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        fields = sorted({str(item["loc"][-1]) for item in error.errors() if item.get("loc")})
+        logger.info("request %s rejected: invalid %s", request.url.path, ", ".join(fields))
+        return page(
+            request,
+            "error.html",
+            status_code=422,
+            heading="Invalid address",
+            message=f"The address has an invalid value for {', '.join(fields) or 'a field'}. "
+            "Use the links in the app instead of editing the address.",
+        )
 
     # Start and past reviews ------------------------------------------------------------
 
@@ -262,7 +296,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         uploads = store.uploads(review_id)
         uploads.mkdir(parents=True, exist_ok=True)
 
-        messages: list[str] = []
+        messages: list[Message] = []
         try:
             received = await receive_multipart(
                 request.headers.get("content-type", ""),
@@ -272,7 +306,7 @@ def create_app(settings: WebSettings) -> FastAPI:
             )
         except UploadRejected as error:
             received = None
-            messages.append(str(error))
+            messages.append(Message(text=str(error), kind="error"))
         except ClientDisconnect:
             logger.info("upload to review %s interrupted by the browser", review_id)
             return Response(status_code=400)
@@ -285,7 +319,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         messages.extend(checked_messages)
 
         if received is not None and not received.files:
-            messages.append("No file was picked. Choose one or more DOJ files first.")
+            messages.append(Message(text=NO_FILE_PICKED, kind="error"))
         log_upload(accepted, len(files) - accepted, total_bytes)
         review.messages = messages
         store.save(review)
@@ -305,7 +339,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         if name in review.file_names():
             (store.uploads(review_id) / name).unlink(missing_ok=True)
             review.files = [f for f in review.files if f.name != name]
-            review.messages = [f"{name}: removed."]
+            review.messages = [Message(text=f"{name}: removed.", kind="success")]
             store.save(review)
         return go(f"/reviews/{review_id}/upload")
 
@@ -585,26 +619,27 @@ def create_app(settings: WebSettings) -> FastAPI:
 
 def _accept_files(
     review: ReviewState, files: list[ReceivedFile], uploads: Path
-) -> tuple[list[str], int, int]:
+) -> tuple[list[Message], int, int]:
     """Check received files and store the good ones in the review.
 
     Returns a message per file, the number of files accepted and their total bytes.
     """
-    messages: list[str] = []
+    messages: list[Message] = []
     accepted = 0
     total_bytes = 0
     for item in files:
         if item.rejected == "":
-            messages.append("No file was picked. Choose one or more DOJ files first.")
+            messages.append(Message(text=NO_FILE_PICKED, kind="error"))
             continue
         if item.rejected is not None or item.partial is None:
-            messages.append(item.rejected or f"{item.name}: the upload failed.")
+            text = item.rejected or f"{item.name}: the upload failed."
+            messages.append(Message(text=text, kind="error"))
             continue
         try:
             checked = check_doj_file(item.partial, item.name)
         except UploadRejected as error:
             item.partial.unlink(missing_ok=True)
-            messages.append(str(error))
+            messages.append(Message(text=str(error), kind="error"))
             continue
         store_checked(item.partial, uploads / item.name)
         accepted += 1
@@ -622,8 +657,21 @@ def _accept_files(
             )
         )
         verb = "replaced the earlier upload" if replaced else "uploaded"
-        messages.append(f"{item.name}: {verb} and checked.")
+        messages.append(Message(text=f"{item.name}: {verb} and checked.", kind="success"))
     return messages, accepted, total_bytes
+
+
+def _http_error_text(status_code: int) -> tuple[str, str]:
+    """Return the heading and sentence of the error page for an HTTP status other than 404."""
+    if status_code == 405:
+        return (
+            "Action not allowed here",
+            "This address does not accept that kind of request. Use the buttons and links in "
+            "the app instead of typing the address.",
+        )
+    if status_code == 400:
+        return ("Request not understood", "The browser sent a request the app could not read.")
+    return ("Request failed", f"The request failed with HTTP status {status_code}.")
 
 
 def _missing_steps(review: ReviewState) -> list[tuple[str, str]]:

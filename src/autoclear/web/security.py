@@ -95,8 +95,10 @@ def make_guard(
 
 
 def _same_origin(request: Request) -> bool:
-    """Tell whether a form POST came from this app's own pages.
+    """Tell whether a POST came from this app's own pages.
 
+    Browsers send `Sec-Fetch-Site` (Fetch Metadata) or `Origin` on every form post and fetch,
+    so a POST with neither did not come from a page of this app and is rejected.
     Chromium sends `Origin: null` on form posts under `Referrer-Policy: no-referrer`, so the
     Fetch Metadata header decides where it is present: another port on 127.0.0.1 counts as
     "same-site", not "same-origin", and is rejected.
@@ -106,5 +108,5 @@ def _same_origin(request: Request) -> bool:
         return False
     origin = request.headers.get("origin")
     if origin is None or origin == "null":
-        return True
+        return fetch_site is not None
     return origin.split("://", 1)[-1] == request.headers.get("host", "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import signal
 import socket
 import sys
 import threading
@@ -20,6 +21,8 @@ from autoclear.web.security import TOKEN_PARAMETER, new_token
 
 HOST = "127.0.0.1"
 LOG_FILE = "autoclear-web.log"
+
+logger = logging.getLogger("autoclear.web")
 
 
 def default_data_dir() -> Path:
@@ -83,12 +86,27 @@ def serve(
         timeout_graceful_shutdown=35,
     )
     server = uvicorn.Server(config)
-    typer.echo(f"autoclear is running at {url}")
-    typer.echo(f"Data folder: {folder}")
-    typer.echo("Keep this window open while you work; press Ctrl+C to stop.")
-    if open_browser:
-        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    server.run()
+    if threading.current_thread() is threading.main_thread():
+        # uvicorn shuts down gracefully, then raises the signal again; with this handler a
+        # SIGTERM ends in SystemExit, so the stop message below is still printed.
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        typer.echo(f"autoclear is running at {url}")
+        typer.echo(f"Data folder: {folder}")
+        typer.echo("Keep this window open while you work; press Ctrl+C to stop.")
+        logger.info("server starting on %s port %d", HOST, chosen_port)
+        if open_browser:
+            threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+        server.run()
+    except KeyboardInterrupt:
+        pass  # Ctrl+C is the way to stop the app; uvicorn has already shut down.
+    finally:
+        logger.info("server stopped")
+        typer.echo(f"autoclear stopped. Reviews and results stay in {folder}.")
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def serve_command(

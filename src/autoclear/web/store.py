@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from autoclear.rules.policy import Policy
 
@@ -38,6 +38,13 @@ class CheckedFile(BaseModel):
     checked_with: Literal["reader", "first lines"] = "first lines"
 
 
+class Message(BaseModel):
+    """A line of the notice box shown once after an upload or a removal."""
+
+    text: str
+    kind: Literal["success", "error", "info"] = "info"
+
+
 class ReviewState(BaseModel):
     """Everything the pages of one review collect, as stored in `state.json`."""
 
@@ -50,12 +57,20 @@ class ReviewState(BaseModel):
     policy_confirmed: bool = False
     skip_bad_lines: bool = False
     files: list[CheckedFile] = Field(default_factory=list)
-    messages: list[str] = Field(default_factory=list)
+    messages: list[Message] = Field(default_factory=list)
     # Rejected form input per page, shown once by the page's next GET (post/redirect/get).
     pending: dict[str, dict[str, Any]] = Field(default_factory=dict)
     started: str | None = None
     finished: str | None = None
     error: str | None = None
+
+    @field_validator("messages", mode="before")
+    @classmethod
+    def _plain_text_messages(cls, value: Any) -> Any:
+        """Read messages that earlier versions stored as plain text, which had no kind."""
+        if isinstance(value, list):
+            return [{"text": item} if isinstance(item, str) else item for item in value]
+        return value
 
     def file_names(self) -> list[str]:
         return [item.name for item in self.files]

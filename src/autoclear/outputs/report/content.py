@@ -25,7 +25,8 @@ from autoclear.outputs.report.suppression import Suppression
 from autoclear.rules.policy import Policy
 from autoclear.rules.prop64 import explain_rule
 
-# "count" cells count people, convictions or lines and are suppressed; "number" cells are file facts.
+# "count" cells count people or convictions and are suppressed. "number" cells are file facts
+# such as bytes and lines, which are not.
 CellKind = Literal["text", "count", "number", "percent", "code"]
 
 
@@ -170,18 +171,21 @@ def _inputs_section(run: RunFolder, suppression: Suppression) -> Section:
         note="File sizes and line counts describe the files, not people, and are not suppressed.",
     )
     figures = run.summary.get("input", {})
+    input_figures: tuple[tuple[str, str, CellKind], ...] = (
+        ("lines", "Lines read", "number"),
+        ("lines_rejected", "Lines rejected as malformed (not evaluated)", "number"),
+        ("lines_repeated", "Lines repeating an earlier line (counted once)", "number"),
+        ("subjects", "People (DOJ subjects) in the files", "count"),
+    )
     lines_table = Table(
         title="Lines read",
         header=["", "Count"],
         rows=[
-            [Cell(label), Cell(suppression.count(_number(figures.get(key))), "count")]
-            for key, label in (
-                ("lines", "Lines read"),
-                ("lines_rejected", "Lines rejected as malformed (not evaluated)"),
-                ("lines_repeated", "Lines repeating an earlier line (counted once)"),
-                ("subjects", "People (DOJ subjects) in the files"),
-            )
+            [Cell(label), _line_or_people_cell(_number(figures.get(key)), kind, suppression)]
+            for key, label, kind in input_figures
         ],
+        note="Line counts describe the files, not people, and are not suppressed. "
+        "The count of people is.",
     )
     paragraphs = [
         "Rejected lines could not be read as DOJ research file lines (for example, a wrong "
@@ -193,14 +197,33 @@ def _inputs_section(run: RunFolder, suppression: Suppression) -> Section:
         tables.append(
             Table(
                 title="Data problems found (quality.csv)",
-                header=["Problem", "Lines"],
+                header=["Kind of problem", "Lines"],
                 rows=[
-                    [Cell(problem), Cell(suppression.count(count), "count")]
-                    for problem, count in run.quality_problems.items()
+                    [Cell(kind), _line_or_people_cell(count, _problem_cell_kind(kind), suppression)]
+                    for kind, count in run.quality_problems.items()
                 ],
+                note="quality.csv lists each line with its file, line number and details. Counts "
+                "of convictions are suppressed. Counts of other lines describe the files and "
+                "are not suppressed.",
             )
         )
     return Section(title="Inputs", paragraphs=paragraphs, tables=tables)
+
+
+def _line_or_people_cell(value: int, kind: CellKind, suppression: Suppression) -> Cell:
+    """Format a count of people or convictions ("count", suppressed) or of file lines ("number")."""
+    if kind == "count":
+        return Cell(suppression.count(value), "count")
+    return Cell(f"{value:,}", "number")
+
+
+def _problem_cell_kind(problem_kind: str) -> CellKind:
+    """Tell whether a kind of data problem counts convictions, which are suppressed, or lines.
+
+    The problems found in the meaning of the lines name a conviction ("cannabis conviction with
+    partial conviction date ..."), but rejected and repeated lines do not.
+    """
+    return "count" if "conviction" in problem_kind else "number"
 
 
 def _impact_section(scenarios: dict[str, Any], suppression: Suppression) -> Section:

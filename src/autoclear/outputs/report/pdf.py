@@ -10,6 +10,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     Flowable,
     Image,
@@ -28,6 +29,14 @@ from autoclear.outputs.report.fonts import MONO, SANS, SANS_BOLD, register_fonts
 from autoclear.outputs.report.pdf_pages import numbered_canvas
 
 PAGE_WIDTH = LETTER[0] - 1.5 * inch
+# Left and right padding of every table cell, in points.
+CELL_PADDING = 4
+CELL_FONT_SIZE = 7.5
+CODE_FONT_SIZE = 6
+# Shortest width given to a hash or other code, in characters. Longer codes wrap anywhere.
+CODE_MIN_CHARACTERS = 16
+# Slack for rounding, so that a word exactly as wide as its column is not wrapped.
+WIDTH_SLACK = 1
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -48,15 +57,27 @@ def _styles() -> dict[str, ParagraphStyle]:
         "h3": ParagraphStyle(
             "h3", parent=base, fontName=SANS_BOLD, fontSize=10, spaceBefore=6, keepWithNext=1
         ),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9, spaceAfter=0),
+        "cell": ParagraphStyle(
+            "cell", parent=base, fontSize=CELL_FONT_SIZE, leading=9, spaceAfter=0
+        ),
         "head": ParagraphStyle(
-            "head", parent=base, fontName=SANS_BOLD, fontSize=7.5, leading=9, spaceAfter=0
+            "head",
+            parent=base,
+            fontName=SANS_BOLD,
+            fontSize=CELL_FONT_SIZE,
+            leading=9,
+            spaceAfter=0,
         ),
         "number": ParagraphStyle(
-            "number", parent=base, fontSize=7.5, leading=9, spaceAfter=0, alignment=TA_RIGHT
+            "number",
+            parent=base,
+            fontSize=CELL_FONT_SIZE,
+            leading=9,
+            spaceAfter=0,
+            alignment=TA_RIGHT,
         ),
         "code": ParagraphStyle(
-            "code", parent=base, fontName=MONO, fontSize=6, leading=8, spaceAfter=0
+            "code", parent=base, fontName=MONO, fontSize=CODE_FONT_SIZE, leading=8, spaceAfter=0
         ),
         "note": ParagraphStyle(
             "note", parent=base, fontSize=8, leading=10, textColor=colors.HexColor("#444444")
@@ -78,21 +99,68 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _text_width(text: str, font: str, size: float = CELL_FONT_SIZE) -> float:
+    return stringWidth(text, font, size) + 2 * CELL_PADDING + WIDTH_SLACK
+
+
+def _longest_word_width(text: str, font: str) -> float:
+    return max((_text_width(word, font) for word in text.split()), default=2 * CELL_PADDING)
+
+
+def _column_limits(table: content.Table) -> list[tuple[float, float]]:
+    """Return the minimum and natural width of each column, in points.
+
+    The minimum fits the longest header word and the longest word of each text cell, and whole
+    numbers and percentages, which must never wrap. The natural width fits every cell on one line.
+    """
+    limits = []
+    for index, name in enumerate(table.header):
+        minimum = _longest_word_width(name, SANS_BOLD)
+        natural = _text_width(name, SANS_BOLD)
+        for row in table.rows:
+            cell = row[index]
+            if cell.kind == "code":
+                width = _text_width(cell.text, MONO, CODE_FONT_SIZE)
+                shortest = _text_width("0" * CODE_MIN_CHARACTERS, MONO, CODE_FONT_SIZE)
+                minimum = max(minimum, min(width, shortest))
+            elif cell.kind == "text":
+                width = _text_width(cell.text, SANS)
+                minimum = max(minimum, _longest_word_width(cell.text, SANS))
+            else:
+                width = _text_width(cell.text, SANS)
+                minimum = max(minimum, width)
+            natural = max(natural, width)
+        limits.append((minimum, natural))
+    return limits
+
+
 def _column_widths(table: content.Table) -> list[float]:
-    count = len(table.header)
-    if table.header and table.header[-1] == "SHA-256":
-        return [1.7 * inch, 0.8 * inch, 0.7 * inch, PAGE_WIDTH - 3.2 * inch]
-    if count == 2:
-        return [PAGE_WIDTH - 1.2 * inch, 1.2 * inch]
-    percent_columns = table.header.count("%")
-    if percent_columns:
-        first = 1.0 * inch
-        percent = 0.55 * inch
-        other = (PAGE_WIDTH - first - percent * percent_columns) / (count - 1 - percent_columns)
-        return [first] + [percent if name == "%" else other for name in table.header[1:]]
-    first = 2.2 * inch if count <= 5 else 1.35 * inch
-    rest = (PAGE_WIDTH - first) / (count - 1)
-    return [first] + [rest] * (count - 1)
+    """Share the text width among the columns so that no header word or number is broken.
+
+    Columns get their natural width when all fit, and the first column, the labels, takes the
+    rest. Otherwise each column gets its minimum, the labels get their natural width if it fits,
+    and the space left goes to the other columns in proportion to what they need on one line.
+    """
+    limits = _column_limits(table)
+    minimums = [minimum for minimum, _natural in limits]
+    naturals = [natural for _minimum, natural in limits]
+    if sum(naturals) <= PAGE_WIDTH:
+        widths = list(naturals)
+        widths[0] += PAGE_WIDTH - sum(naturals)
+        return widths
+    if sum(minimums) > PAGE_WIDTH:
+        # NOTE: the words do not fit even at their minimum width, so the columns shrink alike and
+        # ReportLab breaks the longest words. No table of the report is that wide today.
+        return [width * PAGE_WIDTH / sum(minimums) for width in minimums]
+    widths = list(minimums)
+    if sum(minimums) - minimums[0] + naturals[0] <= PAGE_WIDTH:
+        widths[0] = naturals[0]
+    spare = PAGE_WIDTH - sum(widths)
+    shortfalls = [natural - width for width, natural in zip(widths, naturals, strict=True)]
+    return [
+        width + spare * shortfall / sum(shortfalls)
+        for width, shortfall in zip(widths, shortfalls, strict=True)
+    ]
 
 
 def _table(table: content.Table, styles: dict[str, ParagraphStyle]) -> Flowable:
@@ -113,6 +181,8 @@ def _table(table: content.Table, styles: dict[str, ParagraphStyle]) -> Flowable:
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef1f4")),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
         ]
     )

@@ -42,7 +42,7 @@ class RunFolder:
     lines: pl.DataFrame
     """Every line of Prop64_Results.csv as strings, blanks as empty strings."""
     quality_problems: dict[str, int] = field(default_factory=dict)
-    """Count of quality.csv lines per problem text."""
+    """Count of quality.csv lines per kind of problem (see `problem_kind`), most frequent first."""
 
     @property
     def county(self) -> str:
@@ -164,8 +164,26 @@ def _count_quality_problems(path: Path) -> dict[str, int]:
         return {}
     if "problem" not in frame.columns or frame.height == 0:
         return {}
-    counts = frame.group_by("problem").len().sort(["len", "problem"], descending=[True, False])
-    return {str(problem or ""): int(count) for problem, count in counts.iter_rows()}
+    counts = (
+        frame.select(kind=problem_kind(pl.col("problem")))
+        .group_by("kind")
+        .len()
+        .sort(["len", "kind"], descending=[True, False])
+    )
+    return {str(kind): int(count) for kind, count in counts.iter_rows()}
+
+
+def problem_kind(problem: pl.Expr) -> pl.Expr:
+    """Return the kind of each quality.csv problem: its text without the details of one line.
+
+    Details follow the first colon ("repeated line: same as a.dat line 7; counted once" is a
+    "repeated line"), and "has 94 fields, expected 95" is a "wrong number of fields (expected 95)".
+    """
+    kind = problem.fill_null("").str.extract(r"^([^:]*)", 1).fill_null("").str.strip_chars()
+    kind = kind.str.replace(
+        r"^has \d+ fields, expected (\d+)$", "wrong number of fields (expected $1)"
+    )
+    return pl.when(kind == "").then(pl.lit("(no description)")).otherwise(kind)
 
 
 _FULL_DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
