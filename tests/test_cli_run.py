@@ -255,3 +255,28 @@ def test_error_text_keeps_square_brackets(tmp_path: Path, delivery: Path) -> Non
     assert code == 2
     assert "unknown key 'offices'" in output
     assert "office" in output.split("Allowed keys here:")[1]
+
+
+def test_as_of_before_prop64_is_rejected(tmp_path: Path, delivery: Path) -> None:
+    code, output = run_cli(
+        str(delivery),
+        "--county",
+        "SAN FRANCISCO",
+        "--as-of",
+        "2016-11-08",
+        "--out",
+        str(tmp_path / "o"),
+    )
+
+    assert code == 2
+    assert "before Proposition 64 took effect on 2016-11-09" in output
+    assert not (tmp_path / "o").exists()
+
+
+def test_as_of_on_prop64_date_is_accepted(tmp_path: Path, delivery: Path) -> None:
+    code, output = run_cli(
+        str(delivery), "--county", "SAN FRANCISCO", "--as-of", "2016-11-09",
+        "--out", str(tmp_path / "o"), "--no-publications",
+    )  # fmt: skip
+
+    assert code == 0, output

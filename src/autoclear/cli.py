@@ -20,6 +20,7 @@ from autoclear.doj.counties import normalize_county, unknown_county_message
 from autoclear.errors import AutoclearError, RunCancelled, UsageError
 from autoclear.pipeline import RunRequest, RunResult, run_job
 from autoclear.rules.policy import DEFAULT_POLICY, Policy, load_policy
+from autoclear.rules.prop64 import PROP64_EFFECTIVE_DATE
 
 app = typer.Typer(
     help="Decide California cannabis convictions for Prop 64 relief from DOJ research files.",
@@ -42,11 +43,18 @@ def _parse_date(value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise UsageError(
             f"Invalid --as-of date {value!r}. Write it as YYYY-MM-DD, e.g. 2020-07-01."
         ) from None
+    if parsed < PROP64_EFFECTIVE_DATE:
+        raise UsageError(
+            f"Invalid --as-of date {value}: it is before Proposition 64 took effect on "
+            f"{PROP64_EFFECTIVE_DATE.isoformat()}, so no relief existed then. "
+            "Give a later date, e.g. 2020-07-01."
+        )
+    return parsed
 
 
 def _parse_size(value: str | None) -> int | None:
