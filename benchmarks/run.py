@@ -5,6 +5,7 @@ Usage (from the repository root):
     .venv/bin/python benchmarks/run.py                      # 100k, 1m, 5m and the pathological file
     .venv/bin/python benchmarks/run.py --sizes 100k,1m      # pick sizes
     .venv/bin/python benchmarks/run.py --publications       # also time report, workbook, filings
+    .venv/bin/python benchmarks/run.py --sizes 20m --no-pathological --memory-limit 4GB
 
 Data files go to benchmarks/data/ (git-ignored) and are reused when present. Each measurement
 runs in its own child process, which reports its wall time, its peak RSS and, for autoclear, the
@@ -19,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -53,7 +55,9 @@ def _peak_rss_bytes() -> int:
     return peak if sys.platform == "darwin" else peak * 1024
 
 
-def _child_autoclear(path: Path, out_dir: Path, county: str, publications: bool) -> dict[str, Any]:
+def _child_autoclear(
+    path: Path, out_dir: Path, county: str, publications: bool, memory_limit: int | None
+) -> dict[str, Any]:
     try:
         from autoclear.pipeline import RunRequest, run_job
         from autoclear.rules.policy import Policy
@@ -61,11 +65,12 @@ def _child_autoclear(path: Path, out_dir: Path, county: str, publications: bool)
         return {"error": f"autoclear.pipeline.run_job is not available ({error}); skipped."}
 
     first_seen: dict[str, float] = {}
-    lines_seen: dict[str, int] = {}
+    partitions: list[int | None] = []
 
     def progress(stage: str, done: int, total: int | None) -> None:
         first_seen.setdefault(stage, time.perf_counter())
-        lines_seen[stage] = done
+        if stage == "decide" and not partitions:
+            partitions.append(total)
 
     start = time.perf_counter()
     run_job(
@@ -76,7 +81,7 @@ def _child_autoclear(path: Path, out_dir: Path, county: str, publications: bool)
             policy=Policy(),
             out_dir=out_dir,
             skip_bad_lines=True,
-            memory_limit=None,
+            memory_limit=memory_limit,
             publications=publications,
         ),
         progress=progress,
@@ -87,7 +92,12 @@ def _child_autoclear(path: Path, out_dir: Path, county: str, publications: bool)
     for index, (stage, began) in enumerate(ordered):
         finished = ordered[index + 1][1] if index + 1 < len(ordered) else end
         stage_seconds[stage] = round(finished - began, 3)
-    return {"wall_seconds": round(end - start, 3), "stage_seconds": stage_seconds}
+    return {
+        "wall_seconds": round(end - start, 3),
+        "stage_seconds": stage_seconds,
+        "partitions": partitions[0] if partitions else None,
+        "memory_limit": memory_limit,
+    }
 
 
 def _child_floor(path: Path, out_dir: Path) -> dict[str, Any]:
@@ -100,21 +110,34 @@ def _child_floor(path: Path, out_dir: Path) -> dict[str, Any]:
     return {"wall_seconds": round(time.perf_counter() - start, 3)}
 
 
-def child_main(mode: str, path: Path, out_dir: Path, county: str, publications: bool) -> None:
+def child_main(
+    mode: str,
+    path: Path,
+    out_dir: Path,
+    county: str,
+    publications: bool,
+    memory_limit: int | None,
+) -> None:
     """Run one measurement in this process and print its JSON result on the last line."""
     if mode == "autoclear":
-        result = _child_autoclear(path, out_dir, county, publications)
+        result = _child_autoclear(path, out_dir, county, publications, memory_limit)
     else:
         result = _child_floor(path, out_dir)
     result["peak_rss_bytes"] = _peak_rss_bytes()
     print(json.dumps(result))
 
 
-def _measure(mode: str, path: Path, county: str, publications: bool) -> dict[str, Any]:
+def _measure(
+    mode: str, path: Path, county: str, publications: bool, memory_limit: int | None
+) -> dict[str, Any]:
     out_dir = DATA_DIR / f"run-{mode}-{path.stem}"
+    shutil.rmtree(out_dir, ignore_errors=True)
     command = [sys.executable, __file__, "--child", mode, str(path), str(out_dir), county]
     if publications:
         command.append("--publications")
+    if memory_limit is not None:
+        command.extend(["--memory-limit", str(memory_limit)])
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     outer = time.perf_counter() - started
@@ -125,6 +148,8 @@ def _measure(mode: str, path: Path, county: str, publications: bool) -> dict[str
         tail = completed.stderr.strip().splitlines()[-5:]
         result = {"error": f"child exited with code {completed.returncode}: " + " | ".join(tail)}
     result["process_seconds"] = round(outer, 3)
+    result["load_average_before"] = round(load_before, 2)
+    shutil.rmtree(out_dir, ignore_errors=True)
     return result
 
 
@@ -159,7 +184,22 @@ def _print_row(name: str, lines: int, mode: str, result: dict[str, Any]) -> None
     rate = lines / wall if wall else float("inf")
     rss = result["peak_rss_bytes"] / 2**20
     stages = " ".join(f"{k}={v:.2f}s" for k, v in result.get("stage_seconds", {}).items())
-    print(f"{name:>12} {mode:>9} {wall:9.2f}s {rate:12,.0f} lines/s {rss:9,.0f} MiB  {stages}")
+    load = result["load_average_before"]
+    parts = f"parts={result['partitions']} " if result.get("partitions") else ""
+    print(
+        f"{name:>12} {mode:>9} {wall:9.2f}s {rate:12,.0f} lines/s {rss:9,.0f} MiB "
+        f"load {load:5.2f}  {parts}{stages}"
+    )
+
+
+def _parse_bytes(text: str) -> int:
+    """Parse a size such as 4GB, 500MB or 1000000 (bytes); units are powers of 1024."""
+    units = {"KB": 2**10, "MB": 2**20, "GB": 2**30, "TB": 2**40, "B": 1}
+    cleaned = text.strip().upper()
+    for unit, factor in units.items():
+        if cleaned.endswith(unit):
+            return int(float(cleaned[: -len(unit)]) * factor)
+    return int(cleaned)
 
 
 def main() -> None:
@@ -177,13 +217,22 @@ def main() -> None:
         "--publications", action="store_true", help="also build report, workbook, filings"
     )
     parser.add_argument(
+        "--memory-limit",
+        type=_parse_bytes,
+        default=None,
+        help="memory limit for autoclear, such as 4GB or 500MB (default: automatic)",
+    )
+    parser.add_argument("--no-floor", action="store_true", help="skip the Polars floor measurement")
+    parser.add_argument(
         "--child", nargs=4, metavar=("MODE", "FILE", "OUT", "COUNTY"), help=argparse.SUPPRESS
     )
     arguments = parser.parse_args()
 
     if arguments.child:
         mode, path, out_dir, county = arguments.child
-        child_main(mode, Path(path), Path(out_dir), county, arguments.publications)
+        child_main(
+            mode, Path(path), Path(out_dir), county, arguments.publications, arguments.memory_limit
+        )
         return
 
     names = [name.strip().lower() for name in arguments.sizes.split(",") if name.strip()]
@@ -204,6 +253,7 @@ def main() -> None:
         },
         "county": arguments.county,
         "publications": arguments.publications,
+        "memory_limit": arguments.memory_limit,
         "cases": [],
     }
     try:
@@ -222,10 +272,18 @@ def main() -> None:
             "file": str(path),
             "generation": generation,
         }
-        for mode in ("floor", "autoclear"):
-            result = _measure(mode, path, arguments.county, arguments.publications)
+        modes = ("autoclear",) if arguments.no_floor else ("floor", "autoclear")
+        for mode in modes:
+            result = _measure(
+                mode, path, arguments.county, arguments.publications, arguments.memory_limit
+            )
             case[mode] = result
             _print_row(name, lines, mode, result)
+        floor_seconds = case.get("floor", {}).get("wall_seconds")
+        autoclear_seconds = case["autoclear"].get("wall_seconds")
+        if floor_seconds and autoclear_seconds:
+            case["times_floor"] = round(autoclear_seconds / floor_seconds, 2)
+            print(f"{name:>12} autoclear took {case['times_floor']:.2f} times the floor")
         report["cases"].append(case)
 
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)

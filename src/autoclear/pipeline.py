@@ -28,12 +28,13 @@ from autoclear.doj.columns import (
     NOT_ELIGIBLE,
 )
 from autoclear.doj.counties import COUNTIES, normalize_county
-from autoclear.doj.reader import read_delivery
-from autoclear.errors import MalformedLinesError, RunCancelled, UsageError
+from autoclear.doj.reader import Delivery, open_delivery
+from autoclear.errors import InputFileError, MalformedLinesError, RunCancelled, UsageError
 from autoclear.outputs.quality import data_problems, write_quality
-from autoclear.outputs.results import line_columns, write_result_files
+from autoclear.outputs.results import line_columns, sparse_line_columns, write_result_files
 from autoclear.outputs.summary import build_summary
-from autoclear.records.history import ROW, mark_repeats_and_parts, normalize_lines
+from autoclear.partition import Partitions, plan_partitions
+from autoclear.records.history import RAW_FIELDS, ROW, mark_repeats_and_parts, normalize_lines
 from autoclear.rules.evaluate import evaluate_counts
 from autoclear.rules.policy import DEFAULT_POLICY, Policy
 from autoclear.rules.prop64 import Context
@@ -45,6 +46,10 @@ DEFAULT_RUNS_FOLDER = Path("autoclear-runs")
 
 # Present in a run folder while the run is writing it; a folder with this file is not a result.
 IN_PROGRESS_MARKER = "RUN_IN_PROGRESS"
+
+# Folder for temporary files inside the run folder (UTF-8 copies, partitions), removed when the
+# run ends.
+WORK_FOLDER = ".autoclear-work"
 
 
 @dataclass(frozen=True)
@@ -183,54 +188,45 @@ def _run_in(
     cancel: threading.Event | None,
 ) -> RunResult:
     report("read", 0, None)
+    work_dir = out_dir / WORK_FOLDER
+    work_dir.mkdir()
     try:
-        delivery = read_delivery(
+        with open_delivery(
             request.inputs,
             skip_bad_lines=request.skip_bad_lines,
             progress=lambda done, total: report("read", done, total),
-        )
+            work_dir=work_dir,
+        ) as delivery:
+            _check_cancel(cancel)
+            outcome = _decide(delivery, request, county, as_of, report, cancel, work_dir)
+            _check_cancel(cancel)
+            report("write", 0, 5)
+            try:
+                temporary = write_result_files(delivery.scan(ROW), outcome.per_line, out_dir)
+            except pl.exceptions.PolarsError:
+                raise _unparsable(delivery) from None
     except MalformedLinesError as error:
         problems = getattr(error, "problems", None)
         if isinstance(problems, pl.DataFrame):
             write_quality(problems, None, out_dir / "quality.csv")
         raise
-    _check_cancel(cancel)
-
-    report("normalize", 0, 1)
-    raw = delivery.lines.with_row_index(ROW)
-    lines = mark_repeats_and_parts(normalize_lines(raw.lazy())).collect()
-    report("normalize", 1, 1)
-    _check_cancel(cancel)
-
-    report("decide", 0, 1)
-    context = Context(policy=request.policy, as_of=as_of)
-    counts = evaluate_counts(
-        lines.lazy(),
-        county=county,
-        as_of=as_of,
-        context=context,
-        rejected_subjects=sorted(set(delivery.bad_line_subjects)),
-    ).collect()
-    report("decide", 1, 1)
-    _check_cancel(cancel)
-
-    report("write", 0, 5)
-    per_line = line_columns(lines.lazy(), counts.lazy(), county)
-    temporary = write_result_files(raw.lazy(), per_line, out_dir)
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
     report("write", 3, 5)
-    problems = data_problems(lines, counts)
-    write_quality(delivery.problems, problems, out_dir / "quality.csv.tmp")
+    _check_cancel(cancel)
+
+    write_quality(delivery.problems, outcome.problems, out_dir / "quality.csv.tmp")
     temporary["quality.csv"] = out_dir / "quality.csv.tmp"
 
     input_figures = {
         "files": len(delivery.inputs),
-        "lines": lines.height,
+        "lines": outcome.lines,
         "lines_rejected": _count_rejected(delivery.problems),
-        "lines_repeated": lines.filter(pl.col("repeat_of").is_not_null()).height,
-        "subjects": lines.get_column("subject").n_unique(),
+        "lines_repeated": outcome.lines_repeated,
+        "subjects": outcome.subjects,
     }
     summary = build_summary(
-        counts,
+        outcome.summary_counts,
         county=county,
         as_of=as_of,
         version=__version__,
@@ -273,6 +269,130 @@ def _run_in(
         if p.is_file() and p.name != IN_PROGRESS_MARKER
     )
     return RunResult(out_dir, county, as_of, as_of_was_default, summary, figures, files)
+
+
+@dataclass
+class _Outcome:
+    """Results of deciding the delivery, combined over its partitions."""
+
+    per_line: pl.DataFrame  # sparse_line_columns, sorted by row
+    problems: pl.DataFrame  # data_problems, sorted by row
+    summary_counts: pl.DataFrame  # the counts build_summary reads, sorted by row
+    lines: int
+    lines_repeated: int
+    subjects: int
+
+
+def _decide(
+    delivery: Delivery,
+    request: RunRequest,
+    county: str,
+    as_of: date,
+    report: ProgressCallback,
+    cancel: threading.Event | None,
+    work_dir: Path,
+) -> _Outcome:
+    """Normalize and decide every line, in memory or one partition of subjects at a time."""
+    plan = plan_partitions(delivery.size, request.memory_limit)
+    context = Context(policy=request.policy, as_of=as_of)
+    rejected = sorted(set(delivery.bad_line_subjects))
+    narrow = delivery.scan(ROW).select(ROW, "_file", "_line", *RAW_FIELDS)
+    parts: list[_PartOutcome] = []
+
+    report("normalize", 0, 1)
+    try:
+        if plan.count == 1:
+            raw = narrow.collect(engine="streaming")
+            report("normalize", 1, 1)
+            _check_cancel(cancel)
+            report("decide", 0, 1)
+            parts.append(_decide_part(raw, county, as_of, context, rejected))
+            report("decide", 1, 1)
+        else:
+            partitions = Partitions(work_dir / "partitions", plan.count)
+            partitions.write(narrow)
+            report("normalize", 1, 1)
+            _check_cancel(cancel)
+            report("decide", 0, plan.count)
+            for index, raw in partitions.read():
+                parts.append(_decide_part(raw, county, as_of, context, rejected))
+                del raw
+                report("decide", index + 1, plan.count)
+                _check_cancel(cancel)
+            partitions.remove()
+    except pl.exceptions.PolarsError:
+        # The Polars message can quote the line, so it is not passed on.
+        raise _unparsable(delivery) from None
+
+    outcome = _Outcome(
+        per_line=_concat_by_row([part.per_line for part in parts]),
+        problems=_concat_by_row([part.problems for part in parts]),
+        summary_counts=_concat_by_row([part.summary_counts for part in parts]),
+        lines=sum(part.lines for part in parts),
+        lines_repeated=sum(part.lines_repeated for part in parts),
+        subjects=sum(part.subjects for part in parts),
+    )
+    delivery.check_row_count(outcome.lines)
+    return outcome
+
+
+@dataclass
+class _PartOutcome:
+    per_line: pl.DataFrame
+    problems: pl.DataFrame
+    summary_counts: pl.DataFrame
+    lines: int
+    lines_repeated: int
+    subjects: int
+
+
+def _decide_part(
+    raw: pl.DataFrame, county: str, as_of: date, context: Context, rejected: list[str]
+) -> _PartOutcome:
+    """Normalize and decide the lines of whole subjects (the RAW_FIELDS); see `_decide`."""
+    lines = mark_repeats_and_parts(normalize_lines(raw.lazy())).collect()
+    counts = evaluate_counts(
+        lines.lazy(), county=county, as_of=as_of, context=context, rejected_subjects=rejected
+    ).collect()
+    per_line = sparse_line_columns(line_columns(lines.lazy(), counts.lazy(), county)).collect()
+    return _PartOutcome(
+        per_line=per_line,
+        problems=data_problems(lines, counts),
+        summary_counts=_summary_counts(counts),
+        lines=lines.height,
+        lines_repeated=lines.filter(pl.col("repeat_of").is_not_null()).height,
+        subjects=lines.get_column("subject").n_unique(),
+    )
+
+
+# The columns of the count frame that build_summary reads.
+SUMMARY_COLUMNS = (
+    ROW, "subject", "in_scope", "determination", "reason", "rule", "level", "section",
+    "event_date", "is_conviction", "related_to_in_scope", "race", "gender", "subject_dob",
+)  # fmt: skip
+
+
+def _summary_counts(counts: pl.DataFrame) -> pl.DataFrame:
+    """Select the counts of subjects with an in-scope cannabis conviction, in input order.
+
+    Every figure of summary.json is about such subjects: relief needs an in-scope conviction
+    or a related charge in the cycle of one. Leaving the other subjects out keeps the frame
+    small when a large delivery is combined from partitions.
+    """
+    has_in_scope = pl.col("in_scope").fill_null(False).any().over("subject")
+    return counts.filter(has_in_scope).select(SUMMARY_COLUMNS).sort(ROW)
+
+
+def _concat_by_row(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    return pl.concat(frames, how="vertical").sort(ROW, maintain_order=True)
+
+
+def _unparsable(delivery: Delivery) -> InputFileError:
+    names = ", ".join(item.name for item in delivery.inputs)
+    return InputFileError(
+        f"The input files ({names}) could not be parsed although their lines passed the field "
+        "count and quoting checks. Please report this problem to the autoclear developers."
+    )
 
 
 def _count_rejected(problems: pl.DataFrame) -> int:

@@ -1,11 +1,15 @@
-"""Reader of DOJ research files: the files of one delivery become one Polars frame of strings.
+"""Reader of DOJ research files: the files of one delivery, checked and ready to scan with Polars.
 
-Each file is read twice by Polars, never line by line in Python. The first read takes every
-physical line as one unparsed string, so line numbers count blank lines and the header and
-each line can be checked for field count and quoting (see `autoclear.doj.validation`). The
-second read parses the fields: straight from the file when every line is sound, otherwise from
-a temporary file with only the accepted lines, each after its line number. Field values keep
-their padding.
+Each file is read by Polars in two streaming passes, never line by line in Python and never
+whole in memory. The first pass takes every physical line as one unparsed string, so line
+numbers count blank lines, and checks the header and every line for field count and quoting
+(see `autoclear.doj.validation`); only the lines that are blank, header-like or malformed are
+kept from it. The second pass, `Delivery.scan`, parses the fields: straight from the file when
+every line parses, otherwise from a temporary file with only the accepted lines, each after its
+line number. Field values keep their padding.
+
+`open_delivery` runs the checks and returns a `Delivery` whose `scan()` can be streamed as often
+as needed while the context is open; `read_delivery` collects the whole delivery into one frame.
 
 Messages name files, line numbers and field counts, never line contents, because the lines
 contain names and dates of birth.
@@ -15,10 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -101,6 +105,92 @@ class ReadResult:
     bad_line_subjects: list[str]
 
 
+@dataclass(frozen=True)
+class LineSource:
+    """Where the accepted data lines of one input file are parsed from."""
+
+    name: str
+    file_index: int
+    # The input file, its UTF-8 copy, or a temporary file of the accepted lines only.
+    path: Path
+    # True when each line of `path` starts with its physical line number and a comma.
+    numbered: bool
+    field_count: int
+    # Physical lines of `path` that are not accepted data lines (header, blank lines); only
+    # used when `numbered` is false.
+    skipped_lines: list[int]
+    accepted_lines: int
+
+    def scan(self) -> pl.LazyFrame:
+        """Stream the accepted lines: the DOJ columns as read, then _file, _file_index, _line."""
+        schema: dict[str, pl.DataType] = {"_line": pl.Int64()} if self.numbered else {}
+        schema.update({name: pl.String() for name in DOJ_COLUMNS})
+        if self.field_count > FIELD_COUNT:
+            schema[_TRAILING_FIELD] = pl.String()
+        parsed = pl.scan_csv(
+            self.path,
+            has_header=False,
+            schema=schema,
+            missing_columns="insert",
+            quote_char='"',
+            row_index_name=None if self.numbered else "_line",
+            row_index_offset=1,
+        )
+        if not self.numbered:
+            # Polars 2.1 keeps a row for each empty line, so the row number is the line number.
+            parsed = parsed.with_columns(pl.col("_line").cast(pl.Int64))
+            if self.skipped_lines:
+                parsed = parsed.filter(~pl.col("_line").is_in(self.skipped_lines))
+        return parsed.select(
+            *DOJ_COLUMNS,
+            pl.lit(self.name, dtype=pl.String).alias("_file"),
+            pl.lit(self.file_index, dtype=pl.UInt32).alias("_file_index"),
+            pl.col("_line"),
+        )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The checked files of one delivery, ready to stream while `open_delivery` is open."""
+
+    sources: list[LineSource]
+    # Columns file, line, subject_id, problem: malformed lines and notes such as the encoding.
+    problems: pl.DataFrame
+    inputs: list[InputFile]
+    # Trimmed SUBJECT_ID of each malformed line where one could be found, first seen first.
+    bad_line_subjects: list[str] = field(default_factory=list)
+
+    @property
+    def accepted_lines(self) -> int:
+        return sum(source.accepted_lines for source in self.sources)
+
+    @property
+    def size(self) -> int:
+        """Total size of the input files in bytes."""
+        return sum(item.size for item in self.inputs)
+
+    def scan(self, row_index: str | None = None) -> pl.LazyFrame:
+        """Stream every accepted line in input order, as `ReadResult.lines` describes them.
+
+        With `row_index`, a first column of that name numbers the accepted lines from 0.
+        """
+        if self.sources:
+            lines = pl.concat([source.scan() for source in self.sources], how="vertical")
+        else:
+            lines = pl.LazyFrame(schema=LINES_SCHEMA)
+        return lines.with_row_index(row_index) if row_index else lines
+
+    def check_row_count(self, rows: int) -> None:
+        """Raise when a parse gave another number of rows than the check accepted lines."""
+        if rows != self.accepted_lines:
+            names = ", ".join(item.name for item in self.inputs)
+            raise InputFileError(
+                f"Parsing the input files ({names}) gave {rows} rows, but {self.accepted_lines} "
+                "lines passed the field count and quoting checks. Please report this problem "
+                "to the autoclear developers."
+            )
+
+
 class MalformedLinesFound(MalformedLinesError):
     """MalformedLinesError carrying the problems frame, so that quality.csv can still be written."""
 
@@ -121,14 +211,20 @@ class _FileStart:
 
 
 @dataclass(frozen=True)
-class _FileLines:
-    """The result of reading one file."""
+class _FileCheck:
+    """The result of checking every line of one file."""
 
-    lines: pl.DataFrame | None  # None when the fields were not parsed
+    source: LineSource | None  # None when the lines are not to be parsed
     problems: pl.DataFrame  # malformed lines and notes
     malformed: pl.DataFrame  # the problems that are malformed lines
     line_count: int
     encoding: str
+
+
+@dataclass(frozen=True)
+class _Digest:
+    sha256: str
+    line_count: int  # physical lines, as Polars splits them
 
 
 def read_delivery(
@@ -139,12 +235,41 @@ def read_delivery(
 ) -> ReadResult:
     """Read the DOJ research files of one delivery into one frame, in the order given.
 
+    Raises as `open_delivery` does. The frame holds every column of every accepted line, so
+    large deliveries should be streamed with `open_delivery` instead.
+    """
+    with open_delivery(paths, skip_bad_lines=skip_bad_lines, progress=progress) as delivery:
+        try:
+            lines = delivery.scan().collect(engine="streaming")
+        except pl.exceptions.PolarsError:
+            # The Polars message can quote the line, so it is not passed on.
+            raise _unparsable(delivery) from None
+        delivery.check_row_count(lines.height)
+    return ReadResult(
+        lines=lines,
+        problems=delivery.problems,
+        inputs=delivery.inputs,
+        bad_line_subjects=delivery.bad_line_subjects,
+    )
+
+
+@contextmanager
+def open_delivery(
+    paths: Sequence[Path],
+    *,
+    skip_bad_lines: bool = False,
+    progress: ProgressCallback | None = None,
+    work_dir: Path | None = None,
+) -> Iterator[Delivery]:
+    """Check every line of the DOJ research files of one delivery and yield a `Delivery`.
+
     Raises InputFileError (exit code 2) when a file is missing, empty or binary, or when its
     first lines do not have 95 fields. Every file is checked this way before any is read in
     full. Raises MalformedLinesFound, a MalformedLinesError (exit code 3), when lines have a
     wrong field count or broken quoting. With `skip_bad_lines`, those lines are left out of
-    `lines` instead and listed in `problems`. `progress(done_bytes, total_bytes)` is called a
-    few times per file.
+    the scan instead and listed in `problems`. `progress(done_bytes, total_bytes)` is called a
+    few times per file. Temporary files go to `work_dir` (default: the system temporary
+    folder) and are removed when the context closes.
     """
     if not paths:
         raise InputFileError("No input files given: name at least one DOJ research file.")
@@ -155,16 +280,18 @@ def read_delivery(
     report(0, total_bytes)
 
     inputs: list[InputFile] = []
-    line_frames: list[pl.DataFrame] = []
+    sources: list[LineSource] = []
     problem_frames: list[pl.DataFrame] = []
     malformed_frames: list[pl.DataFrame] = []
     done_bytes = 0
     with ExitStack() as stack:
         hasher = stack.enter_context(ThreadPoolExecutor(max_workers=1))
-        # NOTE: a Latin-1 file, or a file with malformed or scattered blank lines, is copied to
-        # the system temporary folder (TMPDIR), which needs about as much free space as the file.
-        temp_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="autoclear-read-"))
-        digests = [hasher.submit(_sha256_of, start.path) for start in starts]
+        # NOTE: a Latin-1 file, or a file with malformed lines or lines that do not parse, is
+        # copied to the temporary folder, which needs about as much free space as the file.
+        temp_dir = stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="autoclear-read-", dir=work_dir)
+        )
+        digests = [hasher.submit(_digest_of, start.path) for start in starts]
         # An error must not wait for the checksums of the remaining files.
         stack.callback(lambda: [digest.cancel() for digest in digests])
         for index, (start, digest) in enumerate(zip(starts, digests, strict=True)):
@@ -172,55 +299,59 @@ def read_delivery(
             def report_file(fraction: float, start: _FileStart = start, before: int = done_bytes):
                 report(before + int(start.size * fraction), total_bytes)
 
-            # Once a malformed line makes the run fail, parsing further files is wasted work.
+            # Once a malformed line makes the run fail, preparing further files is wasted work.
             parse = skip_bad_lines or not malformed_frames
-            file_lines = _read_file(
+            checked = _check_file(
                 start,
                 index,
                 Path(temp_dir),
+                digest,
                 parse=parse,
                 skip_bad_lines=skip_bad_lines,
                 report=report_file,
             )
-            problem_frames.append(file_lines.problems)
-            if file_lines.malformed.height:
-                malformed_frames.append(file_lines.malformed)
-            if file_lines.lines is not None:
-                line_frames.append(file_lines.lines)
-            inputs.append(_describe_input(start, file_lines, digest))
+            problem_frames.append(checked.problems)
+            if checked.malformed.height:
+                malformed_frames.append(checked.malformed)
+            if checked.source is not None:
+                sources.append(checked.source)
+            inputs.append(_describe_input(start, checked, digest))
             done_bytes += start.size
             report(done_bytes, total_bytes)
 
-    problems = pl.concat(problem_frames, how="vertical")
-    malformed = (
-        pl.concat(malformed_frames, how="vertical") if malformed_frames else problems.clear()
-    )
-    bad_line_subjects = malformed["subject_id"].drop_nulls().unique(maintain_order=True).to_list()
-    if malformed.height and not skip_bad_lines:
-        raise MalformedLinesFound(
-            _describe_malformed(malformed), problems=problems, bad_line_subjects=bad_line_subjects
+        problems = pl.concat(problem_frames, how="vertical")
+        malformed = (
+            pl.concat(malformed_frames, how="vertical") if malformed_frames else problems.clear()
         )
-
-    lines = (
-        pl.concat(line_frames, how="vertical") if line_frames else pl.DataFrame(schema=LINES_SCHEMA)
-    )
-    return ReadResult(
-        lines=lines, problems=problems, inputs=inputs, bad_line_subjects=bad_line_subjects
-    )
+        bad_line_subjects = (
+            malformed["subject_id"].drop_nulls().unique(maintain_order=True).to_list()
+        )
+        if malformed.height and not skip_bad_lines:
+            raise MalformedLinesFound(
+                _describe_malformed(malformed),
+                problems=problems,
+                bad_line_subjects=bad_line_subjects,
+            )
+        yield Delivery(
+            sources=sources,
+            problems=problems,
+            inputs=inputs,
+            bad_line_subjects=bad_line_subjects,
+        )
 
 
 def _ignore_progress(done: int, total: int | None) -> None:
     return None
 
 
-def _describe_input(start: _FileStart, file_lines: _FileLines, digest: Future[str]) -> InputFile:
+def _describe_input(start: _FileStart, checked: _FileCheck, digest: Future[_Digest]) -> InputFile:
     return InputFile(
         path=start.path,
         name=start.path.name,
         size=start.size,
-        lines=file_lines.line_count,
-        sha256=digest.result(),
-        encoding=file_lines.encoding,
+        lines=checked.line_count,
+        sha256=digest.result().sha256,
+        encoding=checked.encoding,
         has_header=start.layout.has_header,
         field_count=start.layout.field_count,
     )
@@ -238,6 +369,14 @@ def _describe_malformed(malformed: pl.DataFrame) -> str:
         f"{count} malformed {lines_word} in the input: {'; '.join(locations)}{more}. "
         "Correct the file, or rerun with --skip-bad-lines to leave these lines out "
         "and send their subjects to Hand Review."
+    )
+
+
+def _unparsable(delivery: Delivery) -> InputFileError:
+    names = ", ".join(item.name for item in delivery.inputs)
+    return InputFileError(
+        f"The input files ({names}) could not be parsed although their lines passed the field "
+        "count and quoting checks. Please report this problem to the autoclear developers."
     )
 
 
@@ -295,26 +434,24 @@ class _RawReadError(ValueError):
     """The lines of a file could not be read as whole strings."""
 
 
-def _read_file(
+def _check_file(
     start: _FileStart,
     file_index: int,
     temp_dir: Path,
+    digest: Future[_Digest],
     *,
     parse: bool,
     skip_bad_lines: bool,
     report: Callable[[float], None],
-) -> _FileLines:
+) -> _FileCheck:
+    """Check every line of one file and describe where its accepted lines can be parsed from."""
     name = start.path.name
     field_count = start.layout.field_count
-    raw, source, encoding, notes = _read_raw_file(start, temp_dir / f"{file_index}.utf8")
-    report(0.3)
-
-    line_count = raw.height
-    shaped = _classify(raw, start.layout)
-    del raw  # shaped contains the lines now
+    flagged, source, separator, encoding, notes = _flag_file(start, temp_dir / f"{file_index}.utf8")
+    line_count = digest.result().line_count
     report(0.6)
 
-    problem_rows = _problem_rows(shaped, name, field_count)
+    problem_rows = _problem_rows(flagged, name, field_count)
     malformed = problem_rows.filter(pl.col("malformed")).drop("malformed")
     problems = pl.concat(
         [pl.DataFrame(notes, schema=PROBLEM_SCHEMA), problem_rows.drop("malformed")],
@@ -323,76 +460,124 @@ def _read_file(
     del problem_rows
 
     if not parse or (malformed.height and not skip_bad_lines):
-        return _FileLines(None, problems, malformed, line_count, encoding)
+        return _FileCheck(None, problems, malformed, line_count, encoding)
 
-    all_fit = bool(shaped["parsable"].all())
-    kept_run = _single_run(shaped["keep"])
-    temp_path = temp_dir / f"{file_index}.kept"
-    straight = all_fit and kept_run is not None
-    kept_count = 0 if straight else _write_numbered_lines(shaped, temp_path)
-    del shaped  # frees the raw lines before the parse
-
-    try:
-        parsed = None
-        if straight and kept_run is not None:
-            parsed = _parse_whole_file(source, field_count, line_count, kept_run)
-            if parsed is None:
-                # NOTE: Polars 2.1 parses one row per physical line, blank lines included, so
-                # this fallback only guards against a change of that behaviour.
-                shaped = _classify(_read_raw_lines(source), start.layout)
-                kept_count = _write_numbered_lines(shaped, temp_path)
-                del shaped
-        if parsed is None:
-            parsed = _parse_numbered_lines(temp_path, field_count, kept_count)
-    except pl.exceptions.PolarsError:
-        # The Polars message can quote the line, so it is not passed on.
-        raise InputFileError(
-            f"Input file {start.path} could not be parsed although its lines passed the field "
-            "count and quoting checks. Please report this problem to the autoclear developers."
-        ) from None
-
-    lines = parsed.select(
-        *DOJ_COLUMNS,
-        pl.lit(name, dtype=pl.String).alias("_file"),
-        pl.lit(file_index, dtype=pl.UInt32).alias("_file_index"),
-        pl.col("_line"),
-    )
-    return _FileLines(lines, problems, malformed, line_count, encoding)
+    not_kept = flagged.filter(~pl.col("keep"))["_line"].to_list()
+    accepted = line_count - len(not_kept)
+    if bool(flagged["parsable"].all()):
+        line_source = LineSource(name, file_index, source, False, field_count, not_kept, accepted)
+    else:
+        numbered_path = temp_dir / f"{file_index}.kept"
+        _write_numbered_lines(source, separator, not_kept, numbered_path)
+        line_source = LineSource(name, file_index, numbered_path, True, field_count, [], accepted)
+    return _FileCheck(line_source, problems, malformed, line_count, encoding)
 
 
-def _read_raw_file(
+def _flag_file(
     start: _FileStart, utf8_path: Path
-) -> tuple[pl.DataFrame, Path, str, list[dict[str, object]]]:
-    """Read the raw lines of a file, through a UTF-8 copy at `utf8_path` when it is Latin-1.
+) -> tuple[pl.DataFrame, Path, str, str, list[dict[str, object]]]:
+    """Return the flagged lines of a file (see `_flag_lines`), through a UTF-8 copy if needed.
 
-    Returns the raw lines, the file they were read from, the encoding and the notes for the
-    problems frame.
+    Also returns the file the lines were read from, the separator that reads each line as
+    one field, the encoding and the notes for the problems frame.
     """
     name = start.path.name
     if start.encoding == "latin-1":
         source, first_invalid = _transcode_latin1(start.path, utf8_path)
         notes = [_note(name, first_invalid or 0, NOT_UTF8)]
         try:
-            return _read_raw_lines(source), source, "latin-1", notes
+            flagged, separator = _flag_lines(source, start.layout)
         except _RawReadError as error:
             raise _not_line_based(start.path) from error
+        return flagged, source, separator, "latin-1", notes
 
     try:
-        return _read_raw_lines(start.path), start.path, start.encoding, []
+        flagged, separator = _flag_lines(start.path, start.layout)
+        return flagged, start.path, separator, start.encoding, []
     except _RawReadError as error:
         # The first block was UTF-8, but a later part may not be. If it is, the file is not
         # line-based text.
         source, first_invalid = _transcode_latin1(start.path, utf8_path)
         if first_invalid is None:
             raise _not_line_based(start.path) from error
-        notes = [_note(name, first_invalid, NOT_UTF8)]
-        return _read_raw_lines(source), source, "latin-1", notes
+    notes = [_note(name, first_invalid, NOT_UTF8)]
+    try:
+        flagged, separator = _flag_lines(source, start.layout)
+    except _RawReadError as error:
+        raise _not_line_based(start.path) from error
+    return flagged, source, separator, "latin-1", notes
 
 
-def _problem_rows(shaped: pl.DataFrame, file_name: str, field_count: int) -> pl.DataFrame:
+def _scan_raw_lines(source: Path, separator: str) -> pl.LazyFrame:
+    """Stream each physical line as one string (`line`, null when empty) after its number `_line`.
+
+    Polars 2.1 removes the UTF-8 byte order mark and the carriage return of CRLF line ends and
+    keeps empty lines as nulls, so row i is physical line i.
+    """
+    return pl.scan_csv(
+        source,
+        has_header=False,
+        separator=separator,
+        quote_char=None,
+        schema={"line": pl.String},
+        missing_columns="insert",
+        row_index_name="_line",
+        row_index_offset=1,
+    ).with_columns(pl.col("_line").cast(pl.Int64))
+
+
+def _flag_lines(source: Path, layout: Layout) -> tuple[pl.DataFrame, str]:
+    """Check every line of `source` in one streaming pass and return the lines that are not
+    plain accepted data lines, classified, with the separator that worked.
+
+    Columns: `_line`, `line`, `blank`, `header_like`, `fits`, `repeated_header`, `malformed`,
+    `keep` (an accepted data line) and `parsable` (a line that a straight parse of the whole
+    file accepts). Every line left out is an accepted, parsable data line.
+    """
+    for separator in _RAW_SEPARATORS:
+        try:
+            flagged = (
+                _scan_raw_lines(source, separator)
+                .with_columns(
+                    blank=is_blank(pl.col("line")),
+                    header_like=is_header_like(pl.col("line")),
+                    fits=fits_layout_pattern(layout.field_count),
+                )
+                .filter(pl.col("blank") | pl.col("header_like") | ~pl.col("fits"))
+                .collect(engine="streaming")
+            )
+        except pl.exceptions.PolarsError:
+            continue
+        return _classify(flagged, layout), separator
+    raise _RawReadError("could not be split into lines")
+
+
+def _classify(flagged: pl.DataFrame, layout: Layout) -> pl.DataFrame:
+    """Add the kind of each flagged line as boolean columns; see `_flag_lines`."""
+    header_line = 0
+    header_parsable = False
+    if layout.has_header:
+        # The header is the first line that is not blank, and it is header-like, so flagged.
+        header_line = int(flagged.filter(~pl.col("blank"))["_line"][0])
+        header = with_line_shape(flagged.filter(pl.col("_line") == header_line).select("line"))
+        # A header without the trailing comma of the data lines still parses.
+        header_parsable = bool(
+            header.select(pl.col("well_quoted") & (pl.col("fields") <= layout.field_count)).item()
+        )
+    is_header = pl.col("_line") == header_line
+    return flagged.with_columns(
+        repeated_header=pl.col("header_like") & ~is_header,
+        malformed=~pl.col("blank") & ~pl.col("header_like") & ~is_header & ~pl.col("fits"),
+        parsable=pl.col("fits") | pl.col("blank") | (is_header & header_parsable),
+    ).with_columns(
+        keep=~pl.col("blank") & ~is_header & ~pl.col("repeated_header") & ~pl.col("malformed"),
+    )
+
+
+def _problem_rows(flagged: pl.DataFrame, file_name: str, field_count: int) -> pl.DataFrame:
     """Return the problem rows of classified lines, with a `malformed` column."""
-    flagged = shaped.filter(pl.col("malformed") | pl.col("repeated_header"))
-    return with_line_shape(flagged.select("line", "malformed", "_line")).select(
+    rows = flagged.filter(pl.col("malformed") | pl.col("repeated_header"))
+    return with_line_shape(rows.select("line", "malformed", "_line")).select(
         pl.lit(file_name, dtype=pl.String).alias("file"),
         pl.col("_line").alias("line"),
         pl.when(pl.col("malformed")).then(subject_id_of(pl.col("line"))).alias("subject_id"),
@@ -404,107 +589,15 @@ def _problem_rows(shaped: pl.DataFrame, file_name: str, field_count: int) -> pl.
     )
 
 
-def _classify(raw: pl.DataFrame, layout: Layout) -> pl.DataFrame:
-    """Add line numbers and the kind of each raw line, as boolean columns.
+def _write_numbered_lines(source: Path, separator: str, not_kept: list[int], target: Path) -> None:
+    """Write the accepted lines of `source` to `target`, each after its line number and a comma.
 
-    Added columns: `_line`, `blank`, `repeated_header`, `malformed`, `keep` (an accepted data
-    line) and `parsable` (a line that a straight parse of the whole file accepts).
+    Parsed back, the line numbers come out as a column of their own, and lines that broke the
+    parse of the whole file (malformed lines, a header with broken quoting) are gone.
     """
-    lines = raw.with_columns(
-        _line=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
-        blank=is_blank(pl.col("line")),
-        header_like=is_header_like(pl.col("line")),
-        fits=fits_layout_pattern(layout.field_count),
-    )
-    header_line = 0
-    header_parsable = False
-    if layout.has_header:
-        header_line = int(lines.filter(~pl.col("blank"))["_line"][0])
-        header = with_line_shape(lines.filter(pl.col("_line") == header_line).select("line"))
-        # A header without the trailing comma of the data lines still parses.
-        header_parsable = bool(
-            header.select(pl.col("well_quoted") & (pl.col("fields") <= layout.field_count)).item()
-        )
-    is_header = pl.col("_line") == header_line
-    return lines.with_columns(
-        repeated_header=pl.col("header_like") & ~is_header,
-        malformed=~pl.col("blank") & ~pl.col("header_like") & ~is_header & ~pl.col("fits"),
-        parsable=pl.col("fits") | pl.col("blank") | (is_header & header_parsable),
-    ).with_columns(
-        keep=~pl.col("blank") & ~is_header & ~pl.col("repeated_header") & ~pl.col("malformed"),
-    )
-
-
-def _single_run(keep: pl.Series) -> tuple[int, int] | None:
-    """Return (offset, length) when the true values of `keep` form one run, else None."""
-    kept_rows = keep.arg_true()
-    if kept_rows.len() == 0:
-        return (0, 0)
-    first, last = int(kept_rows[0]), int(kept_rows[-1])
-    return (first, last - first + 1) if last - first + 1 == kept_rows.len() else None
-
-
-def _parse_whole_file(
-    source: Path, field_count: int, line_count: int, kept_run: tuple[int, int]
-) -> pl.DataFrame | None:
-    """Parse a file whose lines are all sound and keep the rows of `kept_run`.
-
-    The kept rows are one run (usually all lines but a header and blank lines at the ends),
-    so a zero-copy slice selects them: a filter would copy every column. Returns None when
-    the parse does not give one row per physical line.
-    """
-    parsed = _parse_fields(source, field_count, numbered=False)
-    if parsed.height != line_count:
-        return None
-    offset, length = kept_run
-    return parsed.slice(offset, length)
-
-
-def _write_numbered_lines(shaped: pl.DataFrame, temp_path: Path) -> int:
-    """Write the kept lines of `shaped` to `temp_path`, each after its line number and a comma.
-
-    Returns the number of lines written. Parsed back, the line numbers come out as a column
-    chunked like the others: a Series added afterwards would make Polars copy the whole frame
-    to align chunks, and so would a filter of the parsed frame.
-    """
-    numbered = shaped.filter(pl.col("keep")).select("_line", "line")
-    numbered.write_csv(temp_path, include_header=False, quote_style="never")
-    return numbered.height
-
-
-def _parse_numbered_lines(temp_path: Path, field_count: int, expected_rows: int) -> pl.DataFrame:
-    parsed = _parse_fields(temp_path, field_count, numbered=True) if expected_rows else None
-    temp_path.unlink()
-    if parsed is None:
-        return pl.DataFrame(schema={**{name: pl.String for name in DOJ_COLUMNS}, "_line": pl.Int64})
-    if parsed.height != expected_rows:
-        raise RuntimeError(
-            f"parsing {expected_rows} checked lines gave {parsed.height} rows; please report this"
-        )
-    return parsed
-
-
-def _parse_fields(source: Path, field_count: int, *, numbered: bool) -> pl.DataFrame:
-    """Parse every line of `source` into string columns named after DOJ_COLUMNS, plus `_line`.
-
-    With `numbered`, each line starts with its line number as an extra field. Otherwise
-    `_line` counts the rows from 1, which is the physical line number because Polars 2.1
-    keeps a row for each empty line.
-    """
-    schema: dict[str, pl.DataType] = {"_line": pl.Int64()} if numbered else {}
-    schema.update({name: pl.String() for name in DOJ_COLUMNS})
-    if field_count > FIELD_COUNT:
-        schema[_TRAILING_FIELD] = pl.String()
-    parsed = pl.read_csv(
-        source,
-        has_header=False,
-        schema=schema,
-        missing_columns="insert",
-        quote_char='"',
-        row_index_name=None if numbered else "_line",
-        row_index_offset=1,
-    )
-    return parsed if numbered else parsed.with_columns(pl.col("_line").cast(pl.Int64))
+    _scan_raw_lines(source, separator).filter(~pl.col("_line").is_in(not_kept)).select(
+        "_line", "line"
+    ).sink_csv(target, include_header=False, quote_style="never")
 
 
 def _read_raw_lines(source: Path | bytes) -> pl.DataFrame:
@@ -565,9 +658,19 @@ def _transcode_latin1(path: Path, target: Path) -> tuple[Path, int | None]:
     return target, first_invalid
 
 
-def _sha256_of(path: Path) -> str:
+def _digest_of(path: Path) -> _Digest:
+    """Return the SHA-256 of a file and its number of physical lines, in one read."""
+    digest = hashlib.sha256()
+    newlines = 0
+    last = b""
     with path.open("rb") as stream:
-        return hashlib.file_digest(stream, "sha256").hexdigest()
+        while block := stream.read(1 << 20):
+            digest.update(block)
+            newlines += block.count(b"\n")
+            last = block[-1:]
+    # A last line without a line end is a line too.
+    line_count = newlines + (1 if last not in (b"", b"\n") else 0)
+    return _Digest(sha256=digest.hexdigest(), line_count=line_count)
 
 
 def _note(file_name: str, line: int, problem: str) -> dict[str, object]:

@@ -12,7 +12,11 @@ QUALITY_COLUMNS = ("file", "line", "subject_id", "problem")
 
 
 def data_problems(lines: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
-    """Problems found while reading the lines' meaning: repeats, unreadable dates and charges."""
+    """Problems found while reading the lines' meaning: repeats, unreadable dates and charges.
+
+    Returns the quality columns after the row index of each line, sorted by row, so that the
+    problems of several partitions can be merged in input order.
+    """
     located = lines.select(ROW, file="_file", line="_line", subject_id="subject")
     origin = lines.select(pl.col(ROW).alias("repeat_of"), origin_file="_file", origin_line="_line")
     repeated = (
@@ -51,9 +55,11 @@ def data_problems(lines: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
     )
     problems = pl.concat([repeated, unreadable_charge, dates, sentences])
     return (
-        problems.join(located, on=ROW, how="left")
-        .sort(ROW)
+        problems.join(located, on=ROW, how="left", maintain_order="left")
+        # Stable, so that two problems of one line keep their order in every run.
+        .sort(ROW, maintain_order=True)
         .select(
+            ROW,
             pl.col("file").cast(pl.String),
             pl.col("line").cast(pl.Int64),
             pl.col("subject_id").cast(pl.String),
@@ -70,7 +76,7 @@ def write_quality(reader_problems: pl.DataFrame, data: pl.DataFrame | None, path
         )
     ]
     if data is not None:
-        frames.append(data)
+        frames.append(data.select(QUALITY_COLUMNS))
     table = pl.concat(frames)
     table.write_csv(path)
     return table.height

@@ -31,51 +31,98 @@ SENTENCE_UNITS = {"D": "d", "M": "mo", "Y": "y"}
 SEE_COMMENT = "SEE COMMENT"
 
 
-def _parse_once(lines: pl.LazyFrame, key: str, parsed: dict[str, pl.Expr]) -> pl.LazyFrame:
+def _parse_once(
+    lines: pl.LazyFrame, key: str | list[str], parsed: dict[str, pl.Expr]
+) -> pl.LazyFrame:
     """Evaluate costly text expressions once per distinct value of `key` and join them back.
 
-    Offense and comment texts repeat across many lines, so this runs the regular expressions on
-    thousands of values instead of millions of lines.
+    Offense, comment and date texts repeat across many lines, so this runs the regular
+    expressions on thousands of values instead of millions of lines.
     """
-    lookup = lines.select(pl.col(key).unique()).with_columns(**parsed)
-    return lines.join(lookup, on=key, how="left", nulls_equal=True, maintain_order="left")
+    keys = [key] if isinstance(key, str) else key
+    # `lines` is a collected frame (see normalize_lines), so the lookup is computed once
+    # instead of once per branch of the plan.
+    lookup = lines.select(keys).unique().with_columns(**parsed).collect()
+    return lines.join(lookup.lazy(), on=keys, how="left", nulls_equal=True, maintain_order="left")
 
 
-def normalize_lines(raw: pl.LazyFrame) -> pl.LazyFrame:
-    """Add typed columns for one delivery. `raw` holds the DOJ columns and `_row`, `_file`, `_line`."""
+def _date_columns(column: str, prefix: str) -> dict[str, pl.Expr]:
+    return {
+        f"{prefix}_date": parse_date(column),
+        f"{prefix}_date_status": date_status(column),
+        f"{prefix}_date_earliest": earliest_possible_date(column),
+        f"{prefix}_date_latest": latest_possible_date(column),
+    }
+
+
+# The DOJ fields normalize_lines reads.
+RAW_FIELDS: tuple[str, ...] = (
+    "SUBJECT_ID", "CNT_ORDER", "CYC_ORDER", "STP_ORDER", "CYC_DATE", "STP_EVENT_DATE",
+    "STP_TYPE_DESCR", "STP_ORI_DESCR", "STP_ORI_CNTY_NAME", "DISP_DESCR", "OFFENSE_DESCR",
+    "COMMENT_TEXT", "CONV_STAT_DESCR", "OFFENSE_TOC", "OFN", "FE_NUM_CRT_CASE", "PRI_DOB",
+    "RACE_DESCR", "GENDER", "SENT_LENGTH", "SENT_TIME_CODE", "SENT_ORDER", "SENT_LOC_CODE",
+)  # fmt: skip
+
+# Columns of `normalize_lines` computed from one or two raw fields, once per distinct value.
+_LOOKUP_FIELDS: dict[str, list[str]] = {
+    "cycle": ["CYC_DATE"],
+    "event": ["STP_EVENT_DATE"],
+    "level": ["CONV_STAT_DESCR", "OFFENSE_TOC"],
+    "dob": ["PRI_DOB"],
+    "gender": ["GENDER"],
+}
+
+
+def _typed_columns(raw: pl.LazyFrame) -> pl.LazyFrame:
+    """Trim and type the DOJ fields the rules read; see `normalize_lines` for the column order."""
+    fields = sorted({name for names in _LOOKUP_FIELDS.values() for name in names})
     typed = raw.select(
         ROW,
         "_file",
         "_line",
+        *fields,
         subject=clean_text("SUBJECT_ID"),
         cnt_order=clean_text("CNT_ORDER"),
         cycle_order=clean_text("CYC_ORDER"),
         step_order=clean_text("STP_ORDER"),
-        cycle_date=parse_date("CYC_DATE"),
-        cycle_date_status=date_status("CYC_DATE"),
-        event_date=parse_date("STP_EVENT_DATE"),
-        event_date_status=date_status("STP_EVENT_DATE"),
         event_date_text=clean_text("STP_EVENT_DATE"),
-        cycle_date_earliest=earliest_possible_date("CYC_DATE"),
-        cycle_date_latest=latest_possible_date("CYC_DATE"),
-        event_date_earliest=earliest_possible_date("STP_EVENT_DATE"),
-        event_date_latest=latest_possible_date("STP_EVENT_DATE"),
         event_type=clean_text("STP_TYPE_DESCR"),
         court=pl.col("STP_ORI_DESCR").str.strip_chars(),
         county=clean_text("STP_ORI_CNTY_NAME"),
         disposition=clean_text("DISP_DESCR"),
         offense_key=clean_text("OFFENSE_DESCR"),
         comment_key=clean_text("COMMENT_TEXT"),
-        level=_level(),
         case_number=pl.coalesce(clean_text("OFN"), clean_text("FE_NUM_CRT_CASE")),
-        dob=parse_date("PRI_DOB"),
         race=clean_text("RACE_DESCR").fill_null("UNKNOWN"),
-        gender=_gender(),
         sentence_length=clean_text("SENT_LENGTH"),
         sentence_unit=clean_text("SENT_TIME_CODE").str.slice(0, 1),
         sentence_order=clean_text("SENT_ORDER"),
         sentence_location=clean_text("SENT_LOC_CODE"),
     )
+    # Collected once here, because every lookup below reads it.
+    typed = typed.collect().lazy()
+    typed = _parse_once(typed, _LOOKUP_FIELDS["cycle"], _date_columns("CYC_DATE", "cycle"))
+    typed = _parse_once(typed, _LOOKUP_FIELDS["event"], _date_columns("STP_EVENT_DATE", "event"))
+    typed = _parse_once(typed, _LOOKUP_FIELDS["level"], {"level": _level()})
+    typed = _parse_once(typed, _LOOKUP_FIELDS["dob"], {"dob": parse_date("PRI_DOB")})
+    typed = _parse_once(typed, _LOOKUP_FIELDS["gender"], {"gender": _gender()})
+    return typed.select(
+        ROW, "_file", "_line", "subject", "cnt_order", "cycle_order", "step_order",
+        "cycle_date", "cycle_date_status", "event_date", "event_date_status", "event_date_text",
+        "cycle_date_earliest", "cycle_date_latest", "event_date_earliest", "event_date_latest",
+        "event_type", "court", "county", "disposition", "offense_key", "comment_key", "level",
+        "case_number", "dob", "race", "gender", "sentence_length", "sentence_unit",
+        "sentence_order", "sentence_location",
+    )  # fmt: skip
+
+
+def normalize_lines(raw: pl.LazyFrame) -> pl.LazyFrame:
+    """Add typed columns for one delivery. `raw` holds the DOJ columns and `_row`, `_file`, `_line`.
+
+    The typed lines are collected in memory on the way, so `raw` should contain one delivery,
+    or one partition of it, and at least the RAW_FIELDS.
+    """
+    typed = _typed_columns(raw)
 
     offense = pl.col("offense_key")
     comment = pl.col("comment_key")

@@ -96,7 +96,10 @@ def evaluate_counts(
 ) -> pl.LazyFrame:
     """Return one row per count of the delivery, with decisions on in-scope cannabis convictions."""
     flagged = _catalog_flags(lines)
+    # `counts` and `subject_facts` feed several joins below. Collecting them once is much
+    # faster than letting every branch of the plan compute them again.
     counts = flagged.filter(pl.col("is_count_line") & pl.col("repeat_of").is_null())
+    counts = counts.collect().lazy()
 
     subject_facts = counts.with_columns(
         deceased=(pl.col("event_type").str.contains("DECEASED").fill_null(False))
@@ -135,6 +138,8 @@ def evaluate_counts(
         comment_conflict=_comment_conflict(),
         cycle_has_in_scope=pl.col("in_scope").any().over(["subject", "cycle"]),
     )
+
+    subject_facts = subject_facts.collect().lazy()
 
     in_scope = subject_facts.filter(pl.col("in_scope"))
     for name, flag in (
