@@ -280,3 +280,33 @@ def test_as_of_on_prop64_date_is_accepted(tmp_path: Path, delivery: Path) -> Non
     )  # fmt: skip
 
     assert code == 0, output
+
+
+def test_county_without_convictions_warns(tmp_path: Path, delivery: Path) -> None:
+    code, output = run_cli(
+        str(delivery), "--county", "Alameda", "--as-of", "2020-07-01",
+        "--out", str(tmp_path / "o"), "--no-publications",
+    )  # fmt: skip
+
+    assert code == 0, output
+    assert "No cannabis convictions from Alameda courts were found" in output
+    assert "San Francisco (1)" in output
+
+
+def test_conviction_after_as_of_warns_and_is_listed(tmp_path: Path) -> None:
+    late = write_doj_file(
+        tmp_path / "late.dat", [make_line(CYC_DATE="20200101", STP_EVENT_DATE="20200801")]
+    )
+    out = tmp_path / "o"
+
+    code, output = run_cli(
+        str(late), "--county", "SAN FRANCISCO", "--as-of", "2020-07-01",
+        "--out", str(out), "--no-publications",
+    )  # fmt: skip
+
+    assert code == 0, output
+    assert "1 cannabis convictions are dated after the as-of date 2020-07-01" in output
+    problems = pl.read_csv(out / "quality.csv")
+    assert problems.filter(pl.col("problem").str.contains("after the as-of date")).height == 1
+    results = pl.read_csv(out / "Prop64_Results.csv", infer_schema=False)
+    assert results.get_column("Years Since This Conviction").to_list() == [None]

@@ -243,6 +243,8 @@ def test_summary_input_figures(tmp_path: Path, delivery: Path) -> None:
         "lines_rejected": 0,
         "lines_repeated": 1,
         "subjects": 3,
+        "cannabis_convictions_by_county": {"SAN FRANCISCO": 5, "ALAMEDA": 1},
+        "convictions_after_as_of": 0,
     }
     assert summary["county"] == "SAN FRANCISCO"
     assert summary["as_of"] == "2020-07-01"
@@ -353,3 +355,35 @@ def test_progress_reports_stages_in_order(tmp_path: Path, delivery: Path) -> Non
     run_job(request_for([delivery], tmp_path / "out"), progress=progress)
 
     assert stages == ["read", "normalize", "decide", "write"]
+
+
+def test_cancel_while_publishing_stops_before_last_document(tmp_path: Path, delivery: Path) -> None:
+    out_dir = tmp_path / "out"
+    cancel = threading.Event()
+    publish_calls: list[int] = []
+
+    def progress(stage: str, done: int, _total: int | None) -> None:
+        if stage == "publish":
+            publish_calls.append(done)
+            if done >= 1:
+                cancel.set()
+
+    request = request_for([delivery], out_dir, publications=True)
+    with pytest.raises(RunCancelled):
+        run_job(request, progress=progress, cancel=cancel)
+
+    assert not out_dir.exists()
+    # The report is document 1; the workbook and the filings were never started.
+    assert max(publish_calls) == 1
+
+
+def test_latin1_note_is_not_a_rejected_line(tmp_path: Path) -> None:
+    latin1 = write_doj_file(
+        tmp_path / "latin1.dat", [cannabis_line(PRI_NAME="MUÑOZ,JOSÉ")], encoding="latin-1"
+    )
+    run_files(tmp_path / "out", [latin1])
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+
+    assert summary["input"]["lines_rejected"] == 0
+    quality = (tmp_path / "out" / "quality.csv").read_text()
+    assert "read as Latin-1" in quality

@@ -265,7 +265,31 @@ def _print_summary(result: RunResult) -> None:
     for label, value in rows:
         table.add_row(label, f"{value:,}")
     Console().print(table)
+    for warning in run_warnings(result):
+        stderr.print(f"[bold yellow]Warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     Console().print(f"Output folder: {result.out_dir}", highlight=False)
+
+
+def run_warnings(result: RunResult) -> list[str]:
+    """Warn about results that usually mean a wrong --county or --as-of."""
+    warnings = []
+    if result.figures["convictions"] == 0:
+        by_county = result.summary["input"].get("cannabis_convictions_by_county", {})
+        found = ", ".join(
+            f"{name.title()} ({count})" for name, count in list(by_county.items())[:5]
+        )
+        warnings.append(
+            f"No cannabis convictions from {result.county.title()} courts were found. "
+            + (f"Cannabis convictions in the files come from: {found}. " if found else "")
+            + "Check --county."
+        )
+    after = result.figures.get("convictions_after_as_of", 0)
+    if after:
+        warnings.append(
+            f"{after} cannabis convictions are dated after the as-of date "
+            f"{result.as_of.isoformat()}; quality.csv lists them. Check --as-of."
+        )
+    return warnings
 
 
 def _register_optional_commands() -> None:

@@ -221,9 +221,13 @@ def _run_in(
     input_figures = {
         "files": len(delivery.inputs),
         "lines": outcome.lines,
-        "lines_rejected": _count_rejected(delivery.problems),
+        "lines_rejected": delivery.rejected_lines,
         "lines_repeated": outcome.lines_repeated,
         "subjects": outcome.subjects,
+        "cannabis_convictions_by_county": outcome.cannabis_by_county,
+        "convictions_after_as_of": outcome.problems.filter(
+            pl.col("problem").str.starts_with("cannabis conviction dated after the as-of date")
+        ).height,
     }
     summary = build_summary(
         outcome.summary_counts,
@@ -246,7 +250,7 @@ def _run_in(
     _write_manifest(out_dir, manifest)
     if request.publications:
         report("publish", 0, None)
-        _publish(out_dir, request, report)
+        _publish(out_dir, request, report, cancel)
         _check_cancel(cancel)
         _write_manifest(out_dir, manifest)
 
@@ -262,6 +266,7 @@ def _run_in(
         "hand_review": determinations[HAND_REVIEW],
         "lines_rejected": input_figures["lines_rejected"],
         "lines_repeated": input_figures["lines_repeated"],
+        "convictions_after_as_of": input_figures["convictions_after_as_of"],
     }
     files = sorted(
         str(p.relative_to(out_dir))
@@ -281,6 +286,8 @@ class _Outcome:
     lines: int
     lines_repeated: int
     subjects: int
+    # Cannabis convictions (HS 11357-11360) per county of the convicting court, all counties.
+    cannabis_by_county: dict[str, int]
 
 
 def _decide(
@@ -331,6 +338,7 @@ def _decide(
         lines=sum(part.lines for part in parts),
         lines_repeated=sum(part.lines_repeated for part in parts),
         subjects=sum(part.subjects for part in parts),
+        cannabis_by_county=_add_counts([part.cannabis_by_county for part in parts]),
     )
     delivery.check_row_count(outcome.lines)
     return outcome
@@ -344,6 +352,15 @@ class _PartOutcome:
     lines: int
     lines_repeated: int
     subjects: int
+    cannabis_by_county: dict[str, int]
+
+
+def _add_counts(parts: list[dict[str, int]]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for part in parts:
+        for key, value in part.items():
+            total[key] = total.get(key, 0) + value
+    return dict(sorted(total.items(), key=lambda item: (-item[1], item[0])))
 
 
 def _decide_part(
@@ -357,12 +374,20 @@ def _decide_part(
     per_line = sparse_line_columns(line_columns(lines.lazy(), counts.lazy(), county)).collect()
     return _PartOutcome(
         per_line=per_line,
-        problems=data_problems(lines, counts),
+        problems=data_problems(lines, counts, as_of),
         summary_counts=_summary_counts(counts),
         lines=lines.height,
         lines_repeated=lines.filter(pl.col("repeat_of").is_not_null()).height,
         subjects=lines.get_column("subject").n_unique(),
+        cannabis_by_county=_cannabis_by_county(counts),
     )
+
+
+def _cannabis_by_county(counts: pl.DataFrame) -> dict[str, int]:
+    """Count cannabis convictions by the county of the convicting court, to catch a wrong --county."""
+    cannabis = counts.filter(pl.col("is_conviction") & pl.col("is_prop64"))
+    grouped = cannabis.group_by(pl.col("county").fill_null("(no county)")).len()
+    return {str(county): int(n) for county, n in grouped.iter_rows()}
 
 
 # The columns of the count frame that build_summary reads.
@@ -395,21 +420,21 @@ def _unparsable(delivery: Delivery) -> InputFileError:
     )
 
 
-def _count_rejected(problems: pl.DataFrame) -> int:
-    """Malformed lines among the reader's problems; notes such as the encoding have line 0."""
-    if problems.is_empty():
-        return 0
-    return problems.filter(pl.col("line") > 0).select("file", "line").unique().height
-
-
-def _publish(out_dir: Path, request: RunRequest, report: ProgressCallback) -> None:
+def _publish(
+    out_dir: Path,
+    request: RunRequest,
+    report: ProgressCallback,
+    cancel: threading.Event | None,
+) -> None:
     from autoclear.outputs.publications import write_publications
 
+    def progress(done: int, total: int | None) -> None:
+        # Checked between documents, so a cancel during this stage need not wait for all courts.
+        _check_cancel(cancel)
+        report("publish", done, total)
+
     write_publications(
-        out_dir,
-        request.policy,
-        suppress=request.suppress_small_cells,
-        progress=lambda done, total: report("publish", done, total),
+        out_dir, request.policy, suppress=request.suppress_small_cells, progress=progress
     )
 
 

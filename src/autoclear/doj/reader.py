@@ -159,6 +159,8 @@ class Delivery:
     inputs: list[InputFile]
     # Trimmed SUBJECT_ID of each malformed line where one could be found, first seen first.
     bad_line_subjects: list[str] = field(default_factory=list)
+    # Malformed lines left out of the run; notes such as the encoding are not counted.
+    rejected_lines: int = 0
 
     @property
     def accepted_lines(self) -> int:
@@ -337,6 +339,7 @@ def open_delivery(
             problems=problems,
             inputs=inputs,
             bad_line_subjects=bad_line_subjects,
+            rejected_lines=malformed.height,
         )
 
 

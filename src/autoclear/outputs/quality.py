@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -11,7 +12,7 @@ from autoclear.records.history import ROW
 QUALITY_COLUMNS = ("file", "line", "subject_id", "problem")
 
 
-def data_problems(lines: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
+def data_problems(lines: pl.DataFrame, counts: pl.DataFrame, as_of: date) -> pl.DataFrame:
     """Problems found while reading the lines' meaning: repeats, unreadable dates and charges.
 
     Returns the quality columns after the row index of each line, sorted by row, so that the
@@ -53,7 +54,14 @@ def data_problems(lines: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
     sentences = scoped.filter(pl.col("sentence_unreadable").fill_null(False)).select(
         ROW, problem=pl.lit("cannabis conviction with a sentence part that is not readable")
     )
-    problems = pl.concat([repeated, unreadable_charge, dates, sentences])
+    after_as_of = scoped.filter(pl.col("event_date_earliest") > as_of).select(
+        ROW,
+        problem=pl.lit(
+            f"cannabis conviction dated after the as-of date {as_of.isoformat()}; "
+            "check the --as-of date"
+        ),
+    )
+    problems = pl.concat([repeated, unreadable_charge, dates, sentences, after_as_of])
     return (
         problems.join(located, on=ROW, how="left", maintain_order="left")
         # Stable, so that two problems of one line keep their order in every run.

@@ -219,7 +219,7 @@ def build_summary(
     as_of: date,
     version: str,
     policy_description: list[str],
-    input_figures: dict[str, int],
+    input_figures: dict[str, Any],
 ) -> dict[str, Any]:
     """Assemble summary.json for one run."""
     return {

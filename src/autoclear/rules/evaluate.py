@@ -133,8 +133,11 @@ def evaluate_counts(
         only_cannabis=pl.col("convictions_on_record") == pl.col("prop64_convictions"),
         age_at_conviction=full_years_between(pl.col("subject_dob"), pl.col("event_date")),
         age_now=full_years_between(pl.col("subject_dob"), as_of),
-        years_since_conviction=full_years_between(pl.col("event_date"), as_of),
-        years_since_any_conviction=full_years_between(pl.col("last_conviction_date"), as_of),
+        # A conviction after the evaluation date has no "years since": null, never negative.
+        years_since_conviction=_not_negative(full_years_between(pl.col("event_date"), as_of)),
+        years_since_any_conviction=_not_negative(
+            full_years_between(pl.col("last_conviction_date"), as_of)
+        ),
         comment_conflict=_comment_conflict(),
         cycle_has_in_scope=pl.col("in_scope").any().over(["subject", "cycle"]),
     )
@@ -190,6 +193,10 @@ def _add_possible(
             | pl.col("unstated_possible")
         ).alias(f"{name}_possible")
     ).drop("unstated_section", "unstated_date", "unstated_possible")
+
+
+def _not_negative(years: pl.Expr) -> pl.Expr:
+    return pl.when(years >= 0).then(years)
 
 
 def _comment_conflict() -> pl.Expr:
