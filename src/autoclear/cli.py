@@ -218,7 +218,7 @@ def _check_inputs(inputs: list[Path]) -> None:
 def _run_with_progress(request: RunRequest) -> RunResult:
     """Run the job with a progress bar; Ctrl-C or SIGTERM cancels it and removes its outputs.
 
-    The first signal asks the run to stop at its next checkpoint; a second one interrupts it at
+    The first signal sets the cancel event, checked between stages; a second one interrupts it at
     once, and the run still removes what it wrote.
     """
     cancel = threading.Event()

@@ -70,7 +70,7 @@ class RunRequest:
 
 @dataclass
 class RunResult:
-    """What a finished run produced, for the screen summary and the web app."""
+    """Outputs and figures of a finished run, for the screen summary and the web app."""
 
     out_dir: Path
     county: str

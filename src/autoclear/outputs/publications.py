@@ -7,7 +7,6 @@ moved into place at the end, so a failure leaves the previous publications untou
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -27,6 +26,7 @@ from autoclear.outputs.report import write_report
 from autoclear.outputs.report.run_folder import MANIFEST_FILE, RunFolder, load_run_folder
 from autoclear.outputs.report.suppression import Suppression
 from autoclear.outputs.workbook import write_workbook
+from autoclear.pipeline import IN_PROGRESS_MARKER, sha256_of
 from autoclear.rules.policy import Policy, load_policy, policy_from_dict
 
 REPORT_HTML = "report.html"
@@ -116,8 +116,6 @@ def _policy_for_rebuild(run: RunFolder, policy_path: Path | None) -> Policy:
 
 
 def _rebuild(run_dir: Path, policy_path: Path | None, no_suppress: bool) -> list[Path]:
-    from autoclear.pipeline import IN_PROGRESS_MARKER
-
     if (run_dir / IN_PROGRESS_MARKER).exists():
         raise UsageError(
             f"{run_dir} is a run that did not finish. Delete the folder and run `autoclear run` again."
@@ -155,19 +153,11 @@ def refresh_output_checksums(
         name: digest for name, digest in outputs.items() if not name.startswith(f"{FILINGS}/")
     }
     for path in written:
-        outputs[path.relative_to(run_dir).as_posix()] = _sha256(path)
+        outputs[path.relative_to(run_dir).as_posix()] = sha256_of(path)
     manifest["outputs"] = dict(sorted(outputs.items()))
     staged = manifest_path.with_name(f".{MANIFEST_FILE}.tmp")
     staged.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(staged, manifest_path)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def report_command(
