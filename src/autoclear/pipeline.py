@@ -448,14 +448,15 @@ SUMMARY_COLUMNS = (
 
 
 def _summary_counts(counts: pl.DataFrame) -> pl.DataFrame:
-    """Select the counts of subjects with an in-scope cannabis conviction, in input order.
+    """Select the convictions of subjects with an in-scope cannabis conviction, in input order.
 
     Every figure of summary.json is about such subjects: relief needs an in-scope conviction
     or a related charge in the cycle of one. Leaving the other subjects out keeps the frame
     small when a large delivery is combined from partitions.
     """
     has_in_scope = pl.col("in_scope").fill_null(False).any().over("subject")
-    return counts.filter(has_in_scope).select(SUMMARY_COLUMNS).sort(ROW)
+    # Only convictions: the people figures, equity tables and related charges read no other count.
+    return counts.filter(has_in_scope & pl.col("is_conviction")).select(SUMMARY_COLUMNS).sort(ROW)
 
 
 def _concat_by_row(frames: list[pl.DataFrame]) -> pl.DataFrame:
