@@ -14,6 +14,7 @@ import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -47,6 +48,21 @@ def counted(results: pl.DataFrame) -> pl.DataFrame:
     return results.filter(keep)
 
 
+def decide_sample(out: Path, inputs: list[Path] | None = None, **options: Any) -> Path:
+    """Run the sample (or other inputs) for San Francisco as of 2020-07-01, without publications."""
+    run_job(
+        RunRequest(
+            inputs=inputs or sample_files(),
+            county="SAN FRANCISCO",
+            as_of=date(2020, 7, 1),
+            out_dir=out,
+            publications=False,
+            **options,
+        )
+    )
+    return out
+
+
 @pytest.fixture(scope="module")
 def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("golden") / "sample-run"
@@ -64,17 +80,7 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def default_policy_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("golden") / "default-run"
-    run_job(
-        RunRequest(
-            inputs=sample_files(),
-            county="SAN FRANCISCO",
-            as_of=date(2020, 7, 1),
-            policy=DEFAULT_POLICY,
-            out_dir=out,
-            publications=False,
-        )
-    )
-    return out
+    return decide_sample(out, policy=DEFAULT_POLICY)
 
 
 def read_results(run: Path) -> pl.DataFrame:
@@ -177,28 +183,9 @@ def test_every_rule_fires_on_the_sample(
             {"sections": {"11359": "reduce", "11360": "reduce"}, "additional_relief": relief}
         )
         out = tmp_path / f"relief-{number}"
-        run_job(
-            RunRequest(
-                inputs=sample_files(),
-                county="SAN FRANCISCO",
-                as_of=date(2020, 7, 1),
-                policy=policy,
-                out_dir=out,
-                publications=False,
-            )
-        )
-        fired |= rules_fired(out)
+        fired |= rules_fired(decide_sample(out, policy=policy))
     bad_lines_run = tmp_path / "bad-lines"
-    run_job(
-        RunRequest(
-            inputs=[sample_bad_lines()],
-            county="SAN FRANCISCO",
-            as_of=date(2020, 7, 1),
-            out_dir=bad_lines_run,
-            skip_bad_lines=True,
-            publications=False,
-        )
-    )
+    decide_sample(bad_lines_run, inputs=[sample_bad_lines()], skip_bad_lines=True)
     fired |= rules_fired(bad_lines_run)
 
     never_fired = {rule.name for rule in DECISION_ORDER} - fired - {"no_rule_applies"}

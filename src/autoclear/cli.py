@@ -16,9 +16,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from autoclear.doj.counties import normalize_county, unknown_county_message
 from autoclear.errors import AutoclearError, RunCancelled, UsageError
-from autoclear.pipeline import RunRequest, RunResult, run_job
+from autoclear.pipeline import RunRequest, RunResult, check_inputs, resolve_county, run_job
 from autoclear.rules.policy import DEFAULT_POLICY, Policy, load_policy
 from autoclear.rules.prop64 import PROP64_EFFECTIVE_DATE
 
@@ -161,10 +160,8 @@ def run(
             raise UsageError(
                 'Missing --county. Give the county name, e.g. --county "SAN FRANCISCO".'
             )
-        _check_inputs(inputs)
-        county_name = normalize_county(county)
-        if county_name is None:
-            raise UsageError(unknown_county_message(county))
+        check_inputs(inputs)
+        county_name = resolve_county(county)
         if policy is not None:
             chosen_policy = load_policy(policy)
         evaluation_date = _parse_date(as_of)
@@ -203,16 +200,6 @@ def run(
         raise typer.Exit(RunCancelled.exit_code) from None
 
     _print_summary(result)
-
-
-def _check_inputs(inputs: list[Path]) -> None:
-    for path in inputs:
-        if path.is_dir():
-            raise UsageError(
-                f"{path} is a folder. Give the DOJ files inside it, e.g. {path}/*.dat."
-            )
-        if not path.exists():
-            raise UsageError(f"Input file not found: {path}. Check the path.")
 
 
 def _run_with_progress(request: RunRequest) -> RunResult:

@@ -46,8 +46,8 @@ MIN_WORKING_SHARE = 0.25
 MAX_PARTITIONS = 4096
 
 # Rows per Parquet row group of a partition file. The partitioned sink buffers a row group for
-# every partition at once; on a 5M-line file with 77 partitions, Polars 2.1's default row group
-# took 3.2 GB of memory and 5,000 rows took 0.7 GB.
+# every partition at once. On a 5M-line file with 77 partitions, Polars 2.1's default row group
+# took 3.2 GB of memory, and 5,000 rows took 0.7 GB.
 PARTITION_ROW_GROUP_ROWS = 5_000
 
 PARTITION_COLUMN = "_partition"
@@ -55,7 +55,7 @@ PARTITION_COLUMN = "_partition"
 
 @dataclass(frozen=True)
 class PartitionPlan:
-    """How a run splits its input: `count` partitions, 1 meaning everything in memory at once."""
+    """Split of a run's input into `count` partitions, 1 meaning everything in memory at once."""
 
     count: int
     memory_limit: int  # bytes

@@ -27,7 +27,7 @@ from autoclear.doj.columns import (
     HAND_REVIEW,
     NOT_ELIGIBLE,
 )
-from autoclear.doj.counties import COUNTIES, normalize_county
+from autoclear.doj.counties import normalize_county, unknown_county_message
 from autoclear.doj.reader import Delivery, open_delivery
 from autoclear.errors import InputFileError, MalformedLinesError, RunCancelled, UsageError
 from autoclear.outputs.quality import data_problems, write_quality
@@ -89,12 +89,19 @@ def resolve_county(name: str) -> str:
     """Return the canonical county name, or raise a UsageError listing the 58 counties."""
     county = normalize_county(name)
     if county is None:
-        raise UsageError(
-            f"Unknown county {name!r}. Use one of the 58 California counties: "
-            + ", ".join(c.title() for c in COUNTIES)
-            + "."
-        )
+        raise UsageError(unknown_county_message(name))
     return county
+
+
+def check_inputs(inputs: list[Path]) -> None:
+    """Raise a UsageError for an input path that is a folder or does not exist."""
+    for path in inputs:
+        if path.is_dir():
+            raise UsageError(
+                f"{path} is a folder. Give the DOJ files inside it, e.g. {path}/*.dat."
+            )
+        if not path.is_file():
+            raise UsageError(f"Input file not found: {path}. Check the path.")
 
 
 def prepare_out_dir(out_dir: Path | None, now: datetime | None = None) -> tuple[Path, bool]:
@@ -143,9 +150,7 @@ def run_job(
     county = resolve_county(request.county)
     as_of_was_default = request.as_of is None
     as_of = request.as_of or date.today()
-    for path in request.inputs:
-        if not path.is_file():
-            raise UsageError(f"Input file not found: {path}. Check the path.")
+    check_inputs(request.inputs)
 
     out_dir, created = prepare_out_dir(request.out_dir)
     marker = out_dir / IN_PROGRESS_MARKER

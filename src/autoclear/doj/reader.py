@@ -237,7 +237,7 @@ def read_delivery(
 ) -> ReadResult:
     """Read the DOJ research files of one delivery into one frame, in the order given.
 
-    Raises as `open_delivery` does. The frame holds every column of every accepted line, so
+    Raises as `open_delivery` does. The frame contains every column of every accepted line, so
     large deliveries should be streamed with `open_delivery` instead.
     """
     with open_delivery(paths, skip_bad_lines=skip_bad_lines, progress=progress) as delivery:

@@ -1,8 +1,10 @@
 """DOJ dates as Polars expressions: full, partial and missing dates, and calendar years between dates.
 
 DOJ dates are `YYYYMMDD` strings. A partial date has `00` for an unknown month or day
-(`19870000`, `19870500`). Partial, missing and invalid dates parse to null, so that no rule can
-be satisfied by them; `date_status` tells them apart for flags and hand review.
+(`19870000`, `19870500`). `parse_date` turns partial, missing and invalid dates into null, so
+that ages and years since a conviction need a full date. `earliest_possible_date` and
+`latest_possible_date` give the range of days a partial date can stand for, which the rules use
+for the Prop 64 date and for priors. `date_status` distinguishes the cases for flags.
 
 Ages and "years since" are whole calendar years: a person is N on their Nth birthday. A person
 born on 29 February has their birthday on 1 March in common years, because dates are compared
@@ -80,7 +82,7 @@ def us_date(expr: pl.Expr) -> pl.Expr:
 
 
 def earliest_possible_date(column: str) -> pl.Expr:
-    """The first day a full or partial date can stand for: `19870500` gives 1987-05-01."""
+    """Return the first day a full or partial date can stand for: `19870500` gives 1987-05-01."""
     text = clean_text(column)
     full = _to_date(text)
     year_month = text.str.extract(r"^(\d{6})00$").str.to_date("%Y%m", strict=False)
@@ -89,7 +91,7 @@ def earliest_possible_date(column: str) -> pl.Expr:
 
 
 def latest_possible_date(column: str) -> pl.Expr:
-    """The last day a full or partial date can stand for: `19870500` gives 1987-05-31."""
+    """Return the last day a full or partial date can stand for: `19870500` gives 1987-05-31."""
     text = clean_text(column)
     full = _to_date(text)
     year_month = text.str.extract(r"^(\d{6})00$").str.to_date("%Y%m", strict=False).dt.month_end()

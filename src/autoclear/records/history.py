@@ -117,7 +117,7 @@ def _typed_columns(raw: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def normalize_lines(raw: pl.LazyFrame) -> pl.LazyFrame:
-    """Add typed columns for one delivery. `raw` holds the DOJ columns and `_row`, `_file`, `_line`.
+    """Add typed columns for one delivery. `raw` contains the DOJ columns and `_row`, `_file`, `_line`.
 
     The typed lines are collected in memory on the way, so `raw` should contain one delivery,
     or one partition of it, and at least the RAW_FIELDS.
@@ -194,7 +194,7 @@ def normalize_lines(raw: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _level() -> pl.Expr:
-    """F, M or I from CONV_STAT_DESCR, falling back on OFFENSE_TOC; null when neither says."""
+    """Return F, M or I from CONV_STAT_DESCR, else from OFFENSE_TOC, else null."""
     status = clean_text("CONV_STAT_DESCR")
     from_status = (
         pl.when(status.str.starts_with("FEL"))

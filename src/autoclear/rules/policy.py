@@ -1,6 +1,6 @@
 """County policy: the prosecutor's choices for felony cannabis convictions.
 
-A policy is not statute. It says, for each of HS 11357-11360, whether the office
+A policy is not statute. It sets, for each of HS 11357-11360, whether the office
 asks the court to dismiss or to reduce felony convictions, which additional
 conditions turn a reduction into a dismissal, whether it challenges felonies
 with a disqualifying prior, and the office details printed on court filings.
@@ -332,7 +332,7 @@ def _explain(error: ValidationError, source: str) -> str:
     return f"{source} has {len(messages)} problems:\n" + "\n".join(f"- {m}" for m in messages)
 
 
-# What a valid value looks like, for keys whose Pydantic message would name a pattern or bound.
+# Descriptions of valid values, for keys whose Pydantic message would name a pattern or bound.
 VALUE_HINTS = {
     "report.min_cell_size": "use a whole number from 1 to 1000",
     "office.bar_number": "use digits only, as the State Bar number is written",

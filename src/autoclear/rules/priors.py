@@ -52,9 +52,10 @@ def _first_two_events(dated: pl.LazyFrame, by: str, prefix: str) -> pl.LazyFrame
 def earliest_priors(counts: pl.LazyFrame, flag: str) -> pl.LazyFrame:
     """Per subject, the candidates for a prior among the lines flagged `flag`.
 
-    `definite_*` columns come from the line whose latest possible date is smallest, `possible_*`
-    from the line whose earliest possible date is smallest, each also from another event
-    (`*_second_*`); `undated_events` lists events of flagged lines with no date at all.
+    `definite_*` columns come from the line whose latest possible date is smallest, and
+    `possible_*` columns from the line whose earliest possible date is smallest. `*_second_*`
+    columns give the same from any other event. `undated_events` lists the events of flagged
+    lines with no date at all.
     """
     flagged = counts.filter(pl.col(flag)).select(
         "subject", "event", EARLIEST, LATEST, "section_display", "event_date_display", ROW
@@ -77,8 +78,8 @@ def earliest_priors(counts: pl.LazyFrame, flag: str) -> pl.LazyFrame:
 def attach_prior(convictions: pl.LazyFrame, priors: pl.LazyFrame, name: str) -> pl.LazyFrame:
     """Add `<name>_section`, `<name>_date` and `<name>_possible` to each cannabis conviction.
 
-    `<name>_section` is the code section of the earliest prior, null when there is none;
-    `<name>_date` its date as written (MM/DD/YYYY, or MM/YYYY and YYYY for partial dates);
+    `<name>_section` is the code section of the earliest prior, or null when there is none.
+    `<name>_date` is its date as written (MM/DD/YYYY, or MM/YYYY and YYYY for partial dates).
     `<name>_possible` is true when there is no prior but a flagged line of another event may be one.
     """
     priors_schema = priors.collect_schema().names()
@@ -116,11 +117,11 @@ def attach_prior(convictions: pl.LazyFrame, priors: pl.LazyFrame, name: str) -> 
 def _count_earlier(
     items: pl.LazyFrame, queries: pl.LazyFrame, group: list[str], item_date: str, query_date: str
 ) -> pl.LazyFrame:
-    """For each query row, how many items of its group and of another event have an earlier date.
+    """Count, for each query row, the items of its group and of another event with an earlier date.
 
     Items and queries are sorted together by date, queries first on equal dates, so a running
-    count of items in the group gives the number strictly before each query; the running count
-    within the query's own event is subtracted.
+    count of items in the group gives the number strictly before each query. The running count
+    within the query's own event is then subtracted.
     """
     stacked = pl.concat(
         [

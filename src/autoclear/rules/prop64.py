@@ -2,11 +2,12 @@
 
 Each rule is a predicate over the columns of one conviction (one count), the determination it
 gives, the reason written in the result files, and the statute it rests on. `DECISION_ORDER`
-lists the rules in the order the law and the county policy give them; the first rule whose
+lists the rules in the order the law and the county policy give them. The first rule whose
 predicate is true decides.
 
-Columns the predicates read are built by `autoclear.rules.evaluate.conviction_facts`:
-level, section, subsection, dates and their status, priors, ages and years since conviction.
+Each predicate returns a Polars expression, and its docstring states the condition under which
+that expression is true. The columns it reads are built by `autoclear.rules.evaluate.evaluate_counts`:
+level, section, subsection, dates and their ranges, priors, ages and years since conviction.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ PROP64_EFFECTIVE_DATE = date(2016, 11, 9)
 
 @dataclass(frozen=True)
 class Context:
-    """What a rule may read besides the conviction: the county's policy and the evaluation date."""
+    """Inputs a rule may read besides the conviction: the county's policy and the evaluation date."""
 
     policy: Policy
     as_of: date
@@ -129,7 +130,7 @@ def bare_11357_felony_without_dates(_context: Context) -> pl.Expr:
     """A felony under HS 11357 with no sub-section and neither an offense nor a conviction date.
 
     Prop 64 renumbered the sub-sections of 11357, so a section is read by its offense date, or
-    else its conviction date; with neither, a bare 11357 felony cannot be read at all.
+    else by its conviction date. With neither, a bare 11357 felony cannot be read at all.
     """
     return (
         (_column("section") == "11357")
@@ -144,7 +145,7 @@ def bare_11357_felony_without_dates(_context: Context) -> pl.Expr:
 
 
 def misdemeanor_or_infraction(_context: Context) -> pl.Expr:
-    """The conviction is a misdemeanor or an infraction; every pilot county dismissed these."""
+    """The conviction is a misdemeanor or an infraction, which every pilot county dismissed."""
     return _column("level").is_in(["M", "I"])
 
 
@@ -508,7 +509,7 @@ RULE_EXPLANATIONS: dict[str, str] = {rule.name: rule.explanation for rule in DEC
 
 
 def explain_rule(name: str | None) -> str:
-    """The plain-words explanation of a rule, for tables that group convictions by rule."""
+    """Return the plain-words explanation of a rule, for tables that group convictions by rule."""
     if name is None:
         return "(no rule recorded)"
     return RULE_EXPLANATIONS.get(name, name)
