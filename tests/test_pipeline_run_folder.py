@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from autoclear.doj.columns import DOJ_COLUMNS, RESULT_COLUMNS
+from autoclear.doj.columns import CONDENSED_RESULT_COLUMNS, DOJ_COLUMNS, RESULT_COLUMNS
 from autoclear.errors import RunCancelled, UsageError
 from autoclear.pipeline import RunRequest, run_job
 from autoclear.rules.policy import Policy, SectionTreatment
@@ -297,6 +297,39 @@ def test_all_results_keeps_padding_and_quoted_commas(tmp_path: Path) -> None:
     assert row["OFFENSE_DESCR"] == "  11359 HS-POSS  "
     assert row["COMMENT_TEXT"] == 'SAID "HI", LEFT'
     assert row["Eligibility Determination"] == "Eligible for Dismissal"
+
+
+def test_result_lines_are_input_lines_plus_results(tmp_path: Path) -> None:
+    written = cannabis_line(OFFENSE_DESCR="11359 HS-POSS").replace(
+        ",11359 HS-POSS,", ',"11359 HS-POSS",'
+    )
+    source = write_doj_file(tmp_path / 'odd "name", one.dat', [written], header=True, crlf=True)
+
+    output = run_files(tmp_path / "out", [source])
+    all_lines = (tmp_path / "out" / "All_Results.csv").read_text().splitlines()
+    prop64_lines = (tmp_path / "out" / "Prop64_Results.csv").read_text().splitlines()
+    row = output.all_results.row(0, named=True)
+
+    # The DOJ fields are copied as written, unneeded quotes included.
+    assert all_lines[1].startswith(written + ",")
+    assert prop64_lines[1] == all_lines[1]
+    assert row["Source File"] == 'odd "name", one.dat'
+    assert row["Source Line"] == "2"
+    assert row["OFFENSE_DESCR"] == "11359 HS-POSS"
+    assert row["Eligibility Determination"] == "Eligible for Dismissal"
+
+
+def test_condensed_results_quote_fields(tmp_path: Path) -> None:
+    source = write_doj_file(
+        tmp_path / "delivery.dat", [cannabis_line(COMMENT_TEXT='SAID "HI", LEFT')]
+    )
+
+    run_files(tmp_path / "out", [source])
+    condensed = pl.read_csv(tmp_path / "out" / "All_Results_Condensed.csv", infer_schema=False)
+
+    assert condensed.columns == list(CONDENSED_RESULT_COLUMNS)
+    assert condensed.row(0, named=True)["COMMENT_TEXT"] == 'SAID "HI", LEFT'
+    assert condensed.row(0, named=True)["PRI_NAME"] == "DOE,JOHN Q"
 
 
 def test_prop64_results_only_in_scope_lines(tmp_path: Path, delivery: Path) -> None:

@@ -34,8 +34,8 @@ from autoclear.records.history import ROW
 PEAK_BYTES_PER_INPUT_BYTE = 7.0
 FIXED_OVERHEAD_BYTES = 700 * 2**20
 
-# Input per partition at most, about 250,000 lines of 400 bytes.
-MAX_PARTITION_INPUT_BYTES = 96 * 2**20
+# Input per partition at most, about 125,000 lines of 400 bytes.
+MAX_PARTITION_INPUT_BYTES = 48 * 2**20
 
 # Share of the available memory a run plans to use when no limit is given.
 AUTOMATIC_SHARE = 0.5

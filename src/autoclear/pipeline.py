@@ -31,7 +31,7 @@ from autoclear.doj.counties import normalize_county, unknown_county_message
 from autoclear.doj.reader import Delivery, open_delivery
 from autoclear.errors import InputFileError, MalformedLinesError, RunCancelled, UsageError
 from autoclear.outputs.quality import data_problems, write_quality
-from autoclear.outputs.results import line_columns, sparse_line_columns, write_result_files
+from autoclear.outputs.results import encoded_results, line_columns, write_result_files
 from autoclear.outputs.summary import build_summary
 from autoclear.partition import Partitions, plan_partitions
 from autoclear.records.history import RAW_FIELDS, ROW, mark_repeats_and_parts, normalize_lines
@@ -205,9 +205,15 @@ def _run_in(
             _check_cancel(cancel)
             outcome = _decide(delivery, request, county, as_of, report, cancel, work_dir)
             _check_cancel(cancel)
-            report("write", 0, 5)
+
+            def write_progress(done: int, total: int) -> None:
+                report("write", done, total)
+                _check_cancel(cancel)
+
             try:
-                temporary = write_result_files(delivery.scan(ROW), outcome.per_line, out_dir)
+                temporary = write_result_files(
+                    delivery, outcome.per_line, out_dir, progress=write_progress
+                )
             except pl.exceptions.PolarsError:
                 raise _unparsable(delivery) from None
     except MalformedLinesError as error:
@@ -217,8 +223,6 @@ def _run_in(
         raise
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
-    report("write", 3, 5)
-    _check_cancel(cancel)
 
     write_quality(delivery.problems, outcome.problems, out_dir / "quality.csv.tmp")
     temporary["quality.csv"] = out_dir / "quality.csv.tmp"
@@ -248,16 +252,16 @@ def _run_in(
     temporary["summary.json"] = summary_path
     for name, path in temporary.items():
         path.replace(out_dir / name)
-    report("write", 5, 5)
     _check_cancel(cancel)
 
     manifest = _manifest(request, county, as_of, as_of_was_default, delivery.inputs)
-    _write_manifest(out_dir, manifest)
+    digests: _DigestCache = {}
+    _write_manifest(out_dir, manifest, digests)
     if request.publications:
         report("publish", 0, None)
         _publish(out_dir, request, report, cancel)
         _check_cancel(cancel)
-        _write_manifest(out_dir, manifest)
+        _write_manifest(out_dir, manifest, digests)
 
     policy_figures = summary["scenarios"]["policy"]
     determinations = policy_figures["determinations"]
@@ -285,7 +289,7 @@ def _run_in(
 class _Outcome:
     """Results of deciding the delivery, combined over its partitions."""
 
-    per_line: pl.DataFrame  # sparse_line_columns, sorted by row
+    per_line: pl.DataFrame  # encoded_results, sorted by row
     problems: pl.DataFrame  # data_problems, sorted by row
     summary_counts: pl.DataFrame  # the counts build_summary reads, sorted by row
     lines: int
@@ -426,7 +430,7 @@ def _decide_part(
     counts = evaluate_counts(
         lines.lazy(), county=county, as_of=as_of, context=context, rejected_subjects=rejected
     ).collect()
-    per_line = sparse_line_columns(line_columns(lines.lazy(), counts.lazy(), county)).collect()
+    per_line = encoded_results(line_columns(lines.lazy(), counts.lazy(), county)).collect()
     return _PartOutcome(
         per_line=per_line,
         problems=data_problems(lines, counts, as_of),
@@ -452,6 +456,9 @@ SUMMARY_COLUMNS = (
 )  # fmt: skip
 
 
+CATEGORICAL_SUMMARY_COLUMNS = ("determination", "reason", "rule", "level", "section", "race", "gender")  # fmt: skip
+
+
 def _summary_counts(counts: pl.DataFrame) -> pl.DataFrame:
     """Select the convictions of subjects with an in-scope cannabis conviction, in input order.
 
@@ -461,7 +468,10 @@ def _summary_counts(counts: pl.DataFrame) -> pl.DataFrame:
     """
     has_in_scope = pl.col("in_scope").fill_null(False).any().over("subject")
     # Only convictions: the people figures, equity tables and related charges read no other count.
-    return counts.filter(has_in_scope & pl.col("is_conviction")).select(SUMMARY_COLUMNS).sort(ROW)
+    kept = counts.filter(has_in_scope & pl.col("is_conviction")).select(SUMMARY_COLUMNS)
+    # Categorical columns keep each repeated word once: on a 20M-line delivery this frame has
+    # millions of rows, all held until the summary is built.
+    return kept.with_columns(pl.col(CATEGORICAL_SUMMARY_COLUMNS).cast(pl.Categorical)).sort(ROW)
 
 
 def _concat_by_row(frames: list[pl.DataFrame]) -> pl.DataFrame:
@@ -525,10 +535,26 @@ def _manifest(
     }
 
 
-def _write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
+# SHA-256 of files already summed in this process, by path, size and modification time, so that
+# writing the manifest again after the publications does not read the result files again.
+_DigestCache = dict[tuple[Path, int, int], str]
+
+
+def _cached_sha256(path: Path, cache: _DigestCache) -> str:
+    status = path.stat()
+    key = (path, status.st_size, status.st_mtime_ns)
+    if key not in cache:
+        cache[key] = sha256_of(path)
+    return cache[key]
+
+
+def _write_manifest(
+    out_dir: Path, manifest: dict[str, Any], cache: _DigestCache | None = None
+) -> None:
     """Write manifest.json last, with the checksum of every other file in the run folder."""
+    digests: _DigestCache = {} if cache is None else cache
     outputs = {
-        str(path.relative_to(out_dir)): sha256_of(path)
+        str(path.relative_to(out_dir)): _cached_sha256(path, digests)
         for path in sorted(out_dir.rglob("*"))
         if path.is_file()
         and path.name not in ("manifest.json", IN_PROGRESS_MARKER)

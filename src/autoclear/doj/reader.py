@@ -30,6 +30,7 @@ import polars as pl
 from autoclear.doj.columns import DOJ_COLUMNS, FIELD_COUNT
 from autoclear.doj.validation import (
     REPEATED_HEADER,
+    TRAILING_EMPTY_FIELD,
     Layout,
     LayoutError,
     detect_layout,
@@ -51,6 +52,9 @@ NOT_UTF8 = "file is not UTF-8; read as Latin-1"
 FIRST_BLOCK_SIZE = 1 << 20
 BINARY_CHECK_SIZE = 64 << 10
 TRANSCODE_CHUNK_SIZE = 16 << 20
+
+# Bytes of an input file `LineSource.read_blocks` reads at a time.
+BLOCK_SIZE = 32 << 20
 
 # Number of file:line locations a MalformedLinesError message lists.
 LOCATIONS_IN_MESSAGE = 5
@@ -120,17 +124,23 @@ class LineSource:
     # used when `numbered` is false.
     skipped_lines: list[int]
     accepted_lines: int
+    # A byte that never occurs in the file's lines, so that a line reads as one field.
+    line_separator: str
 
-    def scan(self) -> pl.LazyFrame:
-        """Stream the accepted lines: the DOJ columns as read, then _file, _file_index, _line."""
+    def _schema(self) -> dict[str, pl.DataType]:
+        """Return the schema of the lines of `path`: every field read as text."""
         schema: dict[str, pl.DataType] = {"_line": pl.Int64()} if self.numbered else {}
         schema.update({name: pl.String() for name in DOJ_COLUMNS})
         if self.field_count > FIELD_COUNT:
             schema[_TRAILING_FIELD] = pl.String()
+        return schema
+
+    def scan(self) -> pl.LazyFrame:
+        """Stream the accepted lines: the DOJ columns as read, then _file, _file_index, _line."""
         parsed = pl.scan_csv(
             self.path,
             has_header=False,
-            schema=schema,
+            schema=self._schema(),
             missing_columns="insert",
             quote_char='"',
             row_index_name=None if self.numbered else "_line",
@@ -147,6 +157,79 @@ class LineSource:
             pl.lit(self.file_index, dtype=pl.UInt32).alias("_file_index"),
             pl.col("_line"),
         )
+
+    def read_blocks(
+        self, columns: Sequence[str], block_size: int = BLOCK_SIZE
+    ) -> Iterator[tuple[pl.DataFrame, int]]:
+        """Yield the accepted lines block by block, each with the number of bytes it covers.
+
+        Each frame has `_line`, `line` (the line as written, without the empty field after
+        END_OF_REC when every line ends with a comma) and the DOJ `columns`, parsed as `scan`
+        parses them. A block ends at a line end, so memory stays bounded for files of any size.
+        """
+        next_line = 1
+        with self.path.open("rb") as stream:
+            carry = stream.read(len(UTF8_BOM)).removeprefix(UTF8_BOM)
+            while True:
+                block = stream.read(block_size)
+                data = carry + block
+                cut = data.rfind(b"\n") + 1 if block else len(data)
+                if block and cut == 0:
+                    # One line longer than a block: read on until its end.
+                    carry = data
+                    continue
+                chunk, carry = data[:cut], data[cut:]
+                if chunk:
+                    # A last line without a line end is a line too.
+                    line_count = chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)
+                    yield self._parse_block(chunk, next_line, line_count, columns), len(chunk)
+                    next_line += line_count
+                if not block:
+                    return
+
+    def _parse_block(
+        self, chunk: bytes, first_line: int, expected: int, columns: Sequence[str]
+    ) -> pl.DataFrame:
+        """Parse the `expected` physical lines of `chunk`, from line `first_line` of `path` on."""
+        raw = pl.read_csv(
+            chunk,
+            has_header=False,
+            separator=self.line_separator,
+            quote_char=None,
+            schema={"line": pl.String},
+            missing_columns="insert",
+        )
+        fields = [*(["_line"] if self.numbered else []), *columns]
+        parsed = (
+            pl.scan_csv(chunk, has_header=False, schema=self._schema(), missing_columns="insert")
+            .select(fields)
+            .collect()
+            if fields
+            else pl.DataFrame(height=expected)
+        )
+        if raw.height != expected or parsed.height != expected:
+            raise InputFileError(
+                f"Reading {self.name} again from line {first_line} gave {raw.height} and "
+                f"{parsed.height} lines where {expected} were expected. Please report this "
+                "problem to the autoclear developers."
+            )
+
+        line = pl.col("line")
+        if self.numbered:
+            # Each line of a numbered file starts with its line number and a comma.
+            line = line.str.replace(r"^\d+,", "")
+        else:
+            parsed = parsed.with_columns(
+                pl.int_range(first_line, first_line + expected, dtype=pl.Int64).alias("_line")
+            )
+        if self.field_count > FIELD_COUNT:
+            line = line.str.replace(TRAILING_EMPTY_FIELD, "")
+        lines = pl.concat([raw.select(line), parsed], how="horizontal").select(
+            "_line", "line", *columns
+        )
+        if self.skipped_lines and not self.numbered:
+            lines = lines.filter(~pl.col("_line").is_in(self.skipped_lines))
+        return lines
 
 
 @dataclass(frozen=True)
@@ -468,11 +551,15 @@ def _check_file(
     not_kept = flagged.filter(~pl.col("keep"))["_line"].to_list()
     accepted = line_count - len(not_kept)
     if bool(flagged["parsable"].all()):
-        line_source = LineSource(name, file_index, source, False, field_count, not_kept, accepted)
+        line_source = LineSource(
+            name, file_index, source, False, field_count, not_kept, accepted, separator
+        )
     else:
         numbered_path = temp_dir / f"{file_index}.kept"
         _write_numbered_lines(source, separator, not_kept, numbered_path)
-        line_source = LineSource(name, file_index, numbered_path, True, field_count, [], accepted)
+        line_source = LineSource(
+            name, file_index, numbered_path, True, field_count, [], accepted, separator
+        )
     return _FileCheck(line_source, problems, malformed, line_count, encoding)
 
 

@@ -28,6 +28,8 @@ _FIELD = rf'(?:{_QUOTED_FIELD}|[^",]*)'
 _EMPTY_FIELD = r'(?:[ \t]*|"")'
 _HEADER_LINE = r'^[ \t]*"?RECORD_ID"?[ \t]*(?:,|$)'
 _EMPTY_LAST_FIELD = rf",{_EMPTY_FIELD}$"
+# The empty 96th field of a line that ends with a comma, for removing it from the line text.
+TRAILING_EMPTY_FIELD = _EMPTY_LAST_FIELD
 # The third field, quoted or not. For a line with broken quoting this is a best guess.
 _THIRD_FIELD = r'^(?:"[^"]*"|[^",]*),(?:"[^"]*"|[^",]*),[ \t]*"?([^",]*)'
 

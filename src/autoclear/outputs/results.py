@@ -1,21 +1,31 @@
 """Result files: every input line with its eligibility columns, in input order.
 
-`All_Results.csv` keeps the 95 DOJ columns unchanged and adds the eligibility columns the older
-public tool wrote (same names, same determination words), then autoclear's own columns.
-`All_Results_Condensed.csv` has the condensed column set and `Prop64_Results.csv` only the
-in-scope cannabis conviction lines.
+`All_Results.csv` keeps each input line as written (its 95 DOJ fields, quoting and padding
+included) and adds the eligibility columns the older public tool wrote (same names, same
+determination words), then autoclear's own columns. `All_Results_Condensed.csv` has the
+condensed column set and `Prop64_Results.csv` only the in-scope cannabis conviction lines.
+
+The result columns are encoded as CSV text once, when a partition is decided, and only for
+lines that carry a value (`encoded_results`). The writer then reads the input files block by
+block and appends that text, or the empty fields, to each line, so the three files are written
+in one pass whose memory does not grow with the input.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
 from autoclear.doj.columns import (
-    CONDENSED_RESULT_COLUMNS,
-    RESULT_COLUMNS,
+    AUTOCLEAR_COLUMNS,
+    CONDENSED_COLUMNS,
+    DOJ_COLUMNS,
+    ELIGIBILITY_COLUMNS,
 )
+from autoclear.doj.reader import Delivery
 from autoclear.records.dates import us_date
 from autoclear.records.history import ROW
 from autoclear.rules import evaluate
@@ -23,13 +33,32 @@ from autoclear.rules.prop64 import PROP64_EFFECTIVE_DATE
 
 LINE_KEY = ["subject", "count_key"]
 
+# Result columns the writer adds to every line itself.
+SOURCE_COLUMNS = ("Source File", "Source Line")
+# Result columns encoded per line by `encoded_results`, in file order.
+DECIDED_COLUMNS = tuple(
+    name for name in ELIGIBILITY_COLUMNS + AUTOCLEAR_COLUMNS if name not in SOURCE_COLUMNS
+)
+OTHER_CHARGES = "Possible Other P64 Charges"
+
+# Columns of `encoded_results`: the row, whether the line is an in-scope conviction, and the
+# CSV text of DECIDED_COLUMNS.
+IN_SCOPE = "_in_scope"
+ENCODED = "_encoded"
+
+# The CSV text of DECIDED_COLUMNS for a line without any value.
+EMPTY_ENCODED = "," * (len(DECIDED_COLUMNS) - 1)
+
 
 def _yes_no(expr: pl.Expr) -> pl.Expr:
     return pl.when(expr).then(pl.lit("true")).otherwise(pl.lit("false"))
 
 
 def line_columns(lines: pl.LazyFrame, counts: pl.LazyFrame, county: str) -> pl.LazyFrame:
-    """Per input line (`_row`), the eligibility and autoclear columns of the result files."""
+    """Per input line (`_row`), the eligibility and autoclear columns of the result files.
+
+    The source file and line columns are left out: the writer adds them to every line.
+    """
     count_columns = counts.select(
         *LINE_KEY,
         "in_scope", "determination", "reason", "rule", "statute", "remedy", "sentence_end",
@@ -40,7 +69,7 @@ def line_columns(lines: pl.LazyFrame, counts: pl.LazyFrame, county: str) -> pl.L
         "sentence_unreadable", "subject_dob",
     )  # fmt: skip
     joined = lines.select(
-        ROW, "_file", "_line", *LINE_KEY, "repeat_of", "is_count_line", "comment_cannabis",
+        ROW, *LINE_KEY, "repeat_of", "is_count_line", "comment_cannabis",
         "section_display", "level", "cycle_date", "cycle_date_status", "event_date",
         "event_date_status", "charge_from_comment", "is_conviction", "is_prop64", "county",
     ).join(count_columns, on=LINE_KEY, how="left")  # fmt: skip
@@ -120,59 +149,119 @@ def line_columns(lines: pl.LazyFrame, counts: pl.LazyFrame, county: str) -> pl.L
         scoped(pl.col("remedy")).alias("Remedy"),
         scoped(pl.col("sentence_end").dt.strftime("%Y-%m-%d")).alias("Sentence End Date"),
         pl.when(flags == "").then(None).otherwise(flags).alias("Flags"),
-        pl.col("_file").alias("Source File"),
-        pl.col("_line").cast(pl.String).alias("Source Line"),
-        in_scope.alias("_in_scope"),
+        in_scope.alias(IN_SCOPE),
     )
 
 
-# Per-line columns with a value on every line: filled from the input when the result files are
-# written, so that `sparse_line_columns` can leave out the lines without a decision or flag.
-OTHER_CHARGES = "Possible Other P64 Charges"
-SOURCE_COLUMNS = ("Source File", "Source Line")
+def csv_field(value: pl.Expr) -> pl.Expr:
+    """Encode text as one CSV field, as Polars writes it, except that a null and an empty string
+    both become an empty field. A value with a comma, a double quote or a line break is quoted."""
+    needs_quotes = value.str.contains(r'[",\r\n]')
+    quoted = pl.lit('"') + value.str.replace_all('"', '""', literal=True) + pl.lit('"')
+    return pl.when(needs_quotes).then(quoted).otherwise(value).fill_null("")
 
 
-def sparse_line_columns(per_line: pl.LazyFrame) -> pl.LazyFrame:
-    """Keep the lines of `line_columns` that carry a value, without the source columns.
+def _csv_text(value: str) -> str:
+    """Encode one value as `csv_field` does."""
+    if any(character in value for character in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
 
-    Most lines are not cannabis convictions and have only their source file and line, and an
-    empty `Possible Other P64 Charges`; `write_result_files` fills those in again.
+
+def encoded_results(per_line: pl.LazyFrame) -> pl.LazyFrame:
+    """Keep the lines of `line_columns` that carry a value, with their columns as CSV text.
+
+    Most lines are not cannabis convictions and have no value in any result column, so they are
+    left out and the writer gives them EMPTY_ENCODED. Returns ROW, IN_SCOPE and ENCODED.
     """
-    valued = [
-        pl.col(name).is_not_null()
-        for name in per_line.collect_schema().names()
-        if name not in (ROW, "_in_scope", OTHER_CHARGES, *SOURCE_COLUMNS)
-    ]
-    return per_line.filter(
-        pl.any_horizontal(*valued, pl.col(OTHER_CHARGES) != "", pl.col("_in_scope"))
-    ).drop(*SOURCE_COLUMNS)
+    valued = [pl.col(name).is_not_null() for name in DECIDED_COLUMNS if name != OTHER_CHARGES]
+    has_value = pl.any_horizontal(*valued, pl.col(OTHER_CHARGES) != "", pl.col(IN_SCOPE))
+    encoded = pl.concat_str(
+        [csv_field(pl.col(name).cast(pl.String)) for name in DECIDED_COLUMNS], separator=","
+    )
+    return per_line.filter(has_value).select(ROW, IN_SCOPE, encoded.alias(ENCODED))
+
+
+RESULT_FILES = ("All_Results.csv", "All_Results_Condensed.csv", "Prop64_Results.csv")
 
 
 def write_result_files(
-    lines: pl.LazyFrame, per_line: pl.DataFrame, out_dir: Path, suffix: str = ".tmp"
+    delivery: Delivery,
+    results: pl.DataFrame,
+    out_dir: Path,
+    progress: Callable[[int, int], None] | None = None,
+    suffix: str = ".tmp",
 ) -> dict[str, Path]:
     """Write the three result CSVs under temporary names; return final name -> temporary path.
 
-    `lines` streams the input (`Delivery.scan` with the row index), so the 95 DOJ columns are
-    never all in memory; `per_line` is the output of `sparse_line_columns`, sorted by row.
+    `results` is the output of `encoded_results` for the whole delivery, sorted by row.
+    `progress(done_bytes, total_bytes)` is called after each block of input; it may raise to
+    stop the run.
     """
-    # NOTE: on a 20M-line input this streaming join grew past 7.6 GB in Polars 2.1, so the
-    # write stage does not yet keep to a memory limit of a few GB.
-    table = lines.join(per_line.lazy(), on=ROW, how="left", maintain_order="left").with_columns(
-        pl.col(OTHER_CHARGES).fill_null(""),
-        pl.col("_in_scope").fill_null(False),
-        pl.col("_file").alias(SOURCE_COLUMNS[0]),
-        pl.col("_line").cast(pl.String).alias(SOURCE_COLUMNS[1]),
-    )
-    table = table.with_columns(pl.col(c).cast(pl.String) for c in RESULT_COLUMNS)
-    targets = {
-        "All_Results.csv": table.select(RESULT_COLUMNS),
-        "All_Results_Condensed.csv": table.select(CONDENSED_RESULT_COLUMNS),
-        "Prop64_Results.csv": table.filter(pl.col("_in_scope")).select(RESULT_COLUMNS),
+    report = progress or (lambda _done, _total: None)
+    total = sum(source.path.stat().st_size for source in delivery.sources)
+    written = {name: out_dir / (name + suffix) for name in RESULT_FILES}
+    result_rows = results.get_column(ROW)
+    names = [*ELIGIBILITY_COLUMNS, *AUTOCLEAR_COLUMNS]
+    headers = {
+        "All_Results.csv": [*DOJ_COLUMNS, *names],
+        "All_Results_Condensed.csv": [*CONDENSED_COLUMNS, *names],
+        "Prop64_Results.csv": [*DOJ_COLUMNS, *names],
     }
-    written = {name: out_dir / (name + suffix) for name in targets}
-    # One streaming pass per file: sinks that share one scan buffered the whole input in
-    # Polars 2.1 (10 GB on a 20M-line file) when one of them filters most rows out.
-    for name, plan in targets.items():
-        plan.sink_csv(written[name], engine="streaming")
+
+    handles: dict[str, BinaryIO] = {}
+    try:
+        for name, path in written.items():
+            handles[name] = path.open("wb")
+            header = ",".join(_csv_text(column) for column in headers[name])
+            handles[name].write(header.encode() + b"\n")
+        row = 0
+        done = 0
+        report(done, total)
+        for source in delivery.sources:
+            for lines, size in source.read_blocks(CONDENSED_COLUMNS):
+                end = row + lines.height
+                bounds = pl.Series([row, end], dtype=result_rows.dtype)
+                first, last = result_rows.search_sorted(bounds, side="left").to_list()
+                block_results = results.slice(first, last - first)
+                texts = _result_lines(lines, block_results, row, source.name)
+                _write_lines(handles["All_Results.csv"], texts.get_column("all"))
+                _write_lines(handles["All_Results_Condensed.csv"], texts.get_column("condensed"))
+                _write_lines(
+                    handles["Prop64_Results.csv"],
+                    texts.filter(pl.col(IN_SCOPE)).get_column("all"),
+                )
+                row = end
+                done += size
+                report(done, total)
+    finally:
+        for handle in handles.values():
+            handle.close()
     return written
+
+
+def _result_lines(
+    lines: pl.DataFrame, block_results: pl.DataFrame, first_row: int, file_name: str
+) -> pl.DataFrame:
+    """Build the All_Results and condensed text of one block of lines, and mark in-scope lines."""
+    positions = block_results.get_column(ROW) - first_row
+    encoded = pl.repeat(EMPTY_ENCODED, lines.height, dtype=pl.String, eager=True)
+    encoded = encoded.scatter(positions, block_results.get_column(ENCODED))
+    in_scope = pl.repeat(False, lines.height, dtype=pl.Boolean, eager=True)
+    in_scope = in_scope.scatter(positions, block_results.get_column(IN_SCOPE))
+
+    source = pl.lit(_csv_text(file_name)) + pl.lit(",") + pl.col("_line").cast(pl.String)
+    condensed_fields = [csv_field(pl.col(name)) for name in CONDENSED_COLUMNS]
+    return lines.with_columns(pl.Series(ENCODED, encoded), pl.Series(IN_SCOPE, in_scope)).select(
+        pl.concat_str([pl.col("line"), pl.col(ENCODED), source], separator=",").alias("all"),
+        pl.concat_str([*condensed_fields, pl.col(ENCODED), source], separator=",").alias(
+            "condensed"
+        ),
+        pl.col(IN_SCOPE),
+    )
+
+
+def _write_lines(handle: BinaryIO, texts: pl.Series) -> None:
+    """Append each text as one line; the texts are CSV already, so nothing is quoted again."""
+    if texts.len():
+        texts.to_frame().write_csv(handle, include_header=False, quote_style="never")
