@@ -31,7 +31,12 @@ from autoclear.doj.counties import normalize_county, unknown_county_message
 from autoclear.doj.reader import Delivery, open_delivery
 from autoclear.errors import InputFileError, MalformedLinesError, RunCancelled, UsageError
 from autoclear.outputs.quality import data_problems, write_quality
-from autoclear.outputs.results import encoded_results, line_columns, write_result_files
+from autoclear.outputs.results import (
+    WrittenFile,
+    encoded_results,
+    line_columns,
+    write_result_files,
+)
 from autoclear.outputs.summary import build_summary
 from autoclear.partition import Partitions, plan_partitions
 from autoclear.records.history import RAW_FIELDS, ROW, mark_repeats_and_parts, normalize_lines
@@ -211,7 +216,7 @@ def _run_in(
                 _check_cancel(cancel)
 
             try:
-                temporary = write_result_files(
+                result_files = write_result_files(
                     delivery, outcome.per_line, out_dir, progress=write_progress
                 )
             except pl.exceptions.PolarsError:
@@ -223,6 +228,12 @@ def _run_in(
         raise
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
+
+    digests: _DigestCache = {}
+    temporary: dict[str, Path] = {}
+    for name, written in result_files.items():
+        temporary[name] = written.path
+        _remember_sha256(digests, out_dir / name, written)
 
     write_quality(delivery.problems, outcome.problems, out_dir / "quality.csv.tmp")
     temporary["quality.csv"] = out_dir / "quality.csv.tmp"
@@ -255,7 +266,6 @@ def _run_in(
     _check_cancel(cancel)
 
     manifest = _manifest(request, county, as_of, as_of_was_default, delivery.inputs)
-    digests: _DigestCache = {}
     _write_manifest(out_dir, manifest, digests)
     if request.publications:
         report("publish", 0, None)
@@ -538,6 +548,12 @@ def _manifest(
 # SHA-256 of files already summed in this process, by path, size and modification time, so that
 # writing the manifest again after the publications does not read the result files again.
 _DigestCache = dict[tuple[Path, int, int], str]
+
+
+def _remember_sha256(cache: _DigestCache, final_path: Path, written: WrittenFile) -> None:
+    """Store the SHA-256 of a file written under a temporary name, for after its rename."""
+    status = written.path.stat()
+    cache[(final_path, status.st_size, status.st_mtime_ns)] = written.sha256
 
 
 def _cached_sha256(path: Path, cache: _DigestCache) -> str:

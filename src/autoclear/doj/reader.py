@@ -53,8 +53,10 @@ FIRST_BLOCK_SIZE = 1 << 20
 BINARY_CHECK_SIZE = 64 << 10
 TRANSCODE_CHUNK_SIZE = 16 << 20
 
-# Bytes of an input file `LineSource.read_blocks` reads at a time.
-BLOCK_SIZE = 32 << 20
+# Bytes of an input file `LineSource.read_blocks` reads at a time. Blocks well under glibc's
+# 32 MiB mmap threshold are served from reused heap memory: reading a 1M-line file took 0.65 s
+# of system time with 32 MiB blocks and 0.17 s with 8 MiB blocks (2-core virtual machine).
+BLOCK_SIZE = 8 << 20
 
 # Number of file:line locations a MalformedLinesError message lists.
 LOCATIONS_IN_MESSAGE = 5

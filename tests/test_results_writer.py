@@ -1,0 +1,80 @@
+"""The pieces of the result writer: CSV encoding of result columns and the output file."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from autoclear.outputs import results
+from autoclear.outputs.results import DECIDED_COLUMNS, EMPTY_ENCODED, OutputFile, csv_field
+
+QUOTING_CASES = [
+    ("plain", "plain"),
+    ("", ""),
+    (None, ""),
+    ("A, B", '"A, B"'),
+    ('SAID "HI"', '"SAID ""HI"""'),
+    ("LINE\nBREAK", '"LINE\nBREAK"'),
+    ("CR\rHERE", '"CR\rHERE"'),
+    ("  padded  ", "  padded  "),
+]
+
+
+@pytest.mark.parametrize(("value", "expected"), QUOTING_CASES)
+def test_csv_field_encoding(value: str | None, expected: str) -> None:
+    frame = pl.DataFrame({"value": [value]}, schema={"value": pl.String})
+
+    encoded = frame.select(csv_field(pl.col("value"))).item()
+
+    assert encoded == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), QUOTING_CASES)
+def test_csv_field_reads_back(value: str | None, expected: str) -> None:
+    encoded = pl.DataFrame({"value": [value]}, schema={"value": pl.String}).select(
+        csv_field(pl.col("value"))
+    )
+    line = "first," + encoded.item() + ",last\n"
+
+    parsed = pl.read_csv(io.BytesIO(line.encode()), has_header=False, infer_schema=False)
+
+    assert parsed.row(0)[1] == (value or None)
+    assert parsed.row(0)[2] == "last"
+
+
+def test_empty_encoding_has_one_field_per_column() -> None:
+    assert EMPTY_ENCODED.count(",") == len(DECIDED_COLUMNS) - 1
+
+
+def test_output_file_content_and_sha256(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A small drop-behind size, so that the flushes happen between the writes below.
+    monkeypatch.setattr(results, "DROP_BEHIND_BYTES", 1000)
+    pieces = [bytes([65 + n % 26]) * (300 + n) for n in range(40)]
+    path = tmp_path / "out.csv"
+
+    output = OutputFile(path)
+    for piece in pieces:
+        assert output.write(piece) == len(piece)
+    output.close()
+    written = output.result()
+
+    content = b"".join(pieces)
+    assert path.read_bytes() == content
+    assert written.path == path
+    assert written.sha256 == hashlib.sha256(content).hexdigest()
+
+
+def test_output_file_takes_polars_csv(tmp_path: Path) -> None:
+    frame = pl.DataFrame({"text": ["a,b", "c"]})
+    path = tmp_path / "polars.csv"
+
+    output = OutputFile(path)
+    frame.write_csv(output, include_header=False, quote_style="never")  # type: ignore[call-overload]
+    output.close()
+
+    assert path.read_text() == "a,b\nc\n"
+    assert output.result().sha256 == hashlib.sha256(b"a,b\nc\n").hexdigest()
