@@ -9,8 +9,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from autoclear.outputs import results
-from autoclear.outputs.results import DECIDED_COLUMNS, EMPTY_ENCODED, OutputFile, csv_field
+from autoclear.outputs import output_file
+from autoclear.outputs.output_file import OutputFile
+from autoclear.outputs.results import DECIDED_COLUMNS, EMPTY_ENCODED, csv_field
 
 QUOTING_CASES = [
     ("plain", "plain"),
@@ -52,7 +53,7 @@ def test_empty_encoding_has_one_field_per_column() -> None:
 
 def test_output_file_content_and_sha256(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A small drop-behind size, so that the flushes happen between the writes below.
-    monkeypatch.setattr(results, "DROP_BEHIND_BYTES", 1000)
+    monkeypatch.setattr(output_file, "DROP_BEHIND_BYTES", 1000)
     pieces = [bytes([65 + n % 26]) * (300 + n) for n in range(40)]
     path = tmp_path / "out.csv"
 
@@ -78,3 +79,38 @@ def test_output_file_takes_polars_csv(tmp_path: Path) -> None:
 
     assert path.read_text() == "a,b\nc\n"
     assert output.result().sha256 == hashlib.sha256(b"a,b\nc\n").hexdigest()
+
+
+class FullDisk:
+    """A file object whose writes fail as on a full disk."""
+
+    def write(self, _data: bytes) -> int:
+        raise OSError(28, "No space left on device")
+
+    def flush(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def test_output_file_raises_write_error(tmp_path: Path) -> None:
+    output = OutputFile(tmp_path / "full.csv")
+    output._handle.close()
+    output._handle = FullDisk()  # type: ignore[assignment]
+
+    output.write(b"first line\n")
+    with pytest.raises(OSError, match="No space left"):
+        output.close()
+
+
+def test_output_file_abandon_stops_writing(tmp_path: Path) -> None:
+    path = tmp_path / "abandoned.csv"
+    output = OutputFile(path)
+    for _ in range(20):
+        output.write(b"x" * 1000)
+
+    output.abandon()
+
+    assert output._thread.is_alive() is False
+    assert output._handle.closed

@@ -30,13 +30,9 @@ from autoclear.doj.columns import (
 from autoclear.doj.counties import normalize_county, unknown_county_message
 from autoclear.doj.reader import Delivery, open_delivery
 from autoclear.errors import InputFileError, MalformedLinesError, RunCancelled, UsageError
+from autoclear.outputs.output_file import WrittenFile
 from autoclear.outputs.quality import data_problems, write_quality
-from autoclear.outputs.results import (
-    WrittenFile,
-    encoded_results,
-    line_columns,
-    write_result_files,
-)
+from autoclear.outputs.results import encoded_results, line_columns, write_result_files
 from autoclear.outputs.summary import build_summary
 from autoclear.partition import Partitions, plan_partitions
 from autoclear.records.history import RAW_FIELDS, ROW, mark_repeats_and_parts, normalize_lines

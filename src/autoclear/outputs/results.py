@@ -13,10 +13,7 @@ in one pass whose memory does not grow with the input.
 
 from __future__ import annotations
 
-import hashlib
-import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
 
@@ -29,6 +26,7 @@ from autoclear.doj.columns import (
     ELIGIBILITY_COLUMNS,
 )
 from autoclear.doj.reader import Delivery
+from autoclear.outputs.output_file import OutputFile, WrittenFile
 from autoclear.records.dates import us_date
 from autoclear.records.history import ROW
 from autoclear.rules import evaluate
@@ -186,66 +184,6 @@ def encoded_results(per_line: pl.LazyFrame) -> pl.LazyFrame:
 
 
 RESULT_FILES = ("All_Results.csv", "All_Results_Condensed.csv", "Prop64_Results.csv")
-
-
-@dataclass(frozen=True)
-class WrittenFile:
-    """A file written by `OutputFile`: where it is and the SHA-256 of its content."""
-
-    path: Path
-    sha256: str
-
-
-class OutputFile:
-    """A file written front to back, with its SHA-256, that leaves little of itself in memory.
-
-    On Linux, every DROP_BEHIND_BYTES the data written so far is flushed to disk and the kernel is
-    told it will not be read again (`posix_fadvise` DONTNEED), so that gigabytes of results do not
-    fill the page cache. On a 2-core virtual machine, growing the page cache cost about 0.45 s
-    per 32 MiB written, and writing with this drop-behind about 0.03 s (measured with a
-    plain Python write loop). The SHA-256 is summed from the bytes as they are written, so the
-    manifest does not read the file back.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.handle = path.open("wb")
-        self.digest = hashlib.sha256()
-        self.size = 0
-        self.synced = 0
-
-    def write(self, data: bytes | memoryview) -> int:
-        """Append `data` and return its length, as a binary file object does, so that
-        Polars can write CSV straight into this file."""
-        self.handle.write(data)
-        self.digest.update(data)
-        self.size += len(data)
-        if self.size - self.synced >= DROP_BEHIND_BYTES:
-            self._drop_behind()
-        return len(data)
-
-    def _drop_behind(self) -> None:
-        if not hasattr(os, "posix_fadvise"):
-            return
-        self.handle.flush()
-        os.fdatasync(self.handle.fileno())
-        os.posix_fadvise(self.handle.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
-        self.synced = self.size
-
-    def close(self) -> None:
-        self._drop_behind()
-        self.handle.close()
-
-    def abandon(self) -> None:
-        """Close the file after a failure; the caller removes it."""
-        self.handle.close()
-
-    def result(self) -> WrittenFile:
-        return WrittenFile(self.path, self.digest.hexdigest())
-
-
-# Bytes an OutputFile writes between two flushes to disk.
-DROP_BEHIND_BYTES = 64 << 20
 
 
 def write_result_files(

@@ -1,0 +1,110 @@
+"""Large output files written front to back, with their SHA-256 and without filling memory.
+
+`OutputFile` takes the bytes of a result file (Polars can `write_csv` straight into it) and hands
+them to one background thread, which writes them, sums their SHA-256 and, on Linux, every
+DROP_BEHIND_BYTES flushes them to disk and tells the kernel they will not be read again
+(`posix_fadvise` DONTNEED). So the caller goes on building the next block while the disk works,
+the manifest does not read the file back, and gigabytes of results do not fill the page cache.
+On a 2-core virtual machine, growing the page cache cost about 0.45 s per 32 MiB written and the
+drop-behind about 0.03 s (measured with a plain Python write loop).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import queue
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+# Bytes written between two flushes to disk.
+DROP_BEHIND_BYTES = 64 << 20
+
+# Pieces waiting for the writer thread at most. Polars hands over about 2.5 MB at a time, so
+# this bounds the memory held for one file to about 20 MB.
+QUEUED_PIECES = 8
+
+_END = b""
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    """A file written by `OutputFile`: where it is and the SHA-256 of its content."""
+
+    path: Path
+    sha256: str
+
+
+class OutputFile:
+    """A binary file written by a background thread; see the module docstring."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle = path.open("wb")
+        self._digest = hashlib.sha256()
+        self._pieces: queue.Queue[bytes] = queue.Queue(maxsize=QUEUED_PIECES)
+        self._error: BaseException | None = None
+        self._stopping = False
+        self._thread = threading.Thread(target=self._write_pieces, name="autoclear-writer")
+        self._thread.start()
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        """Queue `data` to be appended and return its length, as a binary file object does."""
+        self._raise_error()
+        piece = data if isinstance(data, bytes) else bytes(data)
+        if piece:
+            self._pieces.put(piece)
+        return len(piece)
+
+    def close(self) -> None:
+        """Write what is queued, flush it to disk and close the file; raise a write error."""
+        self._pieces.put(_END)
+        self._thread.join()
+        self._handle.close()
+        self._raise_error()
+
+    def abandon(self) -> None:
+        """Stop writing after a failure and close the file; the caller removes it."""
+        self._stopping = True
+        # The thread drops what is queued once it sees `_stopping`, so this never blocks long.
+        self._pieces.put(_END)
+        self._thread.join()
+        self._handle.close()
+
+    def result(self) -> WrittenFile:
+        return WrittenFile(self.path, self._digest.hexdigest())
+
+    def _raise_error(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _write_pieces(self) -> None:
+        written = 0
+        synced = 0
+        while True:
+            piece = self._pieces.get()
+            if piece is _END:
+                break
+            if self._stopping or self._error is not None:
+                continue
+            try:
+                self._handle.write(piece)
+                self._digest.update(piece)
+                written += len(piece)
+                if written - synced >= DROP_BEHIND_BYTES:
+                    self._drop_behind()
+                    synced = written
+            except BaseException as error:  # re-raised in the caller's thread
+                self._error = error
+        if not self._stopping and self._error is None:
+            try:
+                self._drop_behind()
+            except OSError as error:
+                self._error = error
+
+    def _drop_behind(self) -> None:
+        self._handle.flush()
+        if hasattr(os, "posix_fadvise"):
+            os.fdatasync(self._handle.fileno())
+            os.posix_fadvise(self._handle.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
