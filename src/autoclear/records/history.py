@@ -30,23 +30,29 @@ SENTENCE_UNITS = {"D": "d", "M": "mo", "Y": "y"}
 
 SEE_COMMENT = "SEE COMMENT"
 
+# Named expressions that `_per_distinct` adds in one step.
+Columns = dict[str, pl.Expr]
 
-def _parse_once(
-    lines: pl.LazyFrame, key: str | list[str], parsed: dict[str, pl.Expr]
-) -> pl.LazyFrame:
-    """Evaluate costly text expressions once per distinct value of `key` and join them back.
 
-    Offense, comment and date texts repeat across many lines, so this runs the regular
-    expressions on thousands of values instead of millions of lines.
+def _per_distinct(lines: pl.LazyFrame, keys: list[str], *stages: Columns) -> pl.LazyFrame:
+    """Evaluate the `stages` once per distinct value of the `keys` fields and give every line its row.
+
+    Each stage is a set of named expressions that may read the columns of the stages before it.
+    DOJ fields repeat a few hundred or thousand distinct values over millions of lines, so the
+    string and regular-expression work runs on those values only. The rows come back in line
+    order, and only the key columns take part in the join, because carrying the other fields
+    through it costs more than the expressions themselves.
     """
-    keys = [key] if isinstance(key, str) else key
-    # `lines` is a collected frame (see normalize_lines), so the lookup is computed once
-    # instead of once per branch of the plan.
-    lookup = lines.select(keys).unique().with_columns(**parsed).collect()
-    return lines.join(lookup.lazy(), on=keys, how="left", nulls_equal=True, maintain_order="left")
+    key_columns = lines.select(keys)
+    distinct = key_columns.unique()
+    for stage in stages:
+        distinct = distinct.with_columns(**stage)
+    return key_columns.join(
+        distinct, on=keys, how="left", nulls_equal=True, maintain_order="left"
+    ).drop(keys)
 
 
-def _date_columns(column: str, prefix: str) -> dict[str, pl.Expr]:
+def _date_columns(column: str, prefix: str) -> Columns:
     return {
         f"{prefix}_date": parse_date(column),
         f"{prefix}_date_status": date_status(column),
@@ -63,134 +69,149 @@ RAW_FIELDS: tuple[str, ...] = (
     "RACE_DESCR", "GENDER", "SENT_LENGTH", "SENT_TIME_CODE", "SENT_ORDER", "SENT_LOC_CODE",
 )  # fmt: skip
 
-# Columns of `normalize_lines` computed from one or two raw fields, once per distinct value.
-_LOOKUP_FIELDS: dict[str, list[str]] = {
-    "cycle": ["CYC_DATE"],
-    "event": ["STP_EVENT_DATE"],
-    "level": ["CONV_STAT_DESCR", "OFFENSE_TOC"],
-    "dob": ["PRI_DOB"],
-    "gender": ["GENDER"],
-}
+# The columns of `normalize_lines`, in order.
+_LINE_COLUMNS = (
+    ROW, "_file", "_line", "subject", "cnt_order", "cycle_order", "step_order",
+    "cycle_date", "cycle_date_status", "event_date", "event_date_status", "event_date_text",
+    "cycle_date_earliest", "cycle_date_latest", "event_date_earliest", "event_date_latest",
+    "event_type", "court", "county", "disposition", "offense_key", "comment_key", "level",
+    "case_number", "dob", "race", "gender", "sentence_length", "sentence_unit",
+    "sentence_order", "sentence_location", "comment_cannabis", "charge_from_comment", "code",
+    "section", "subsection", "attempt", "event", "cycle", "count_key", "event_date_display",
+    "section_display", "is_conviction", "is_prop64",
+)  # fmt: skip
 
 
-def _typed_columns(raw: pl.LazyFrame) -> pl.LazyFrame:
-    """Trim and type the DOJ fields the rules read; see `normalize_lines` for the column order."""
-    fields = sorted({name for names in _LOOKUP_FIELDS.values() for name in names})
-    typed = raw.select(
-        ROW,
-        "_file",
-        "_line",
-        *fields,
-        subject=clean_text("SUBJECT_ID"),
-        cnt_order=clean_text("CNT_ORDER"),
-        cycle_order=clean_text("CYC_ORDER"),
-        step_order=clean_text("STP_ORDER"),
-        event_date_text=clean_text("STP_EVENT_DATE"),
-        event_type=clean_text("STP_TYPE_DESCR"),
-        court=pl.col("STP_ORI_DESCR").str.strip_chars(),
-        county=clean_text("STP_ORI_CNTY_NAME"),
-        disposition=clean_text("DISP_DESCR"),
-        offense_key=clean_text("OFFENSE_DESCR"),
-        comment_key=clean_text("COMMENT_TEXT"),
-        case_number=pl.coalesce(clean_text("OFN"), clean_text("FE_NUM_CRT_CASE")),
-        race=clean_text("RACE_DESCR").fill_null("UNKNOWN"),
-        sentence_length=clean_text("SENT_LENGTH"),
-        sentence_unit=clean_text("SENT_TIME_CODE").str.slice(0, 1),
-        sentence_order=clean_text("SENT_ORDER"),
-        sentence_location=clean_text("SENT_LOC_CODE"),
+def _order_columns() -> list[Columns]:
+    """Clean CNT_ORDER, CYC_ORDER and STP_ORDER, and find the event and cycle of each line."""
+    cnt_order = pl.col("cnt_order")
+    cycle_order = pl.col("cycle_order")
+    event = (
+        pl.when(cnt_order.str.contains(r"^\d{12}$"))
+        .then(cnt_order.str.slice(0, 6))
+        .otherwise(
+            pl.concat_str(
+                [cycle_order.fill_null("?"), pl.col("step_order").fill_null("?")], separator="/"
+            )
+        )
     )
-    # Collected once here, because every lookup below reads it.
-    typed = typed.collect().lazy()
-    typed = _parse_once(typed, _LOOKUP_FIELDS["cycle"], _date_columns("CYC_DATE", "cycle"))
-    typed = _parse_once(typed, _LOOKUP_FIELDS["event"], _date_columns("STP_EVENT_DATE", "event"))
-    typed = _parse_once(typed, _LOOKUP_FIELDS["level"], {"level": _level()})
-    typed = _parse_once(typed, _LOOKUP_FIELDS["dob"], {"dob": parse_date("PRI_DOB")})
-    typed = _parse_once(typed, _LOOKUP_FIELDS["gender"], {"gender": _gender()})
-    return typed.select(
-        ROW, "_file", "_line", "subject", "cnt_order", "cycle_order", "step_order",
-        "cycle_date", "cycle_date_status", "event_date", "event_date_status", "event_date_text",
-        "cycle_date_earliest", "cycle_date_latest", "event_date_earliest", "event_date_latest",
-        "event_type", "court", "county", "disposition", "offense_key", "comment_key", "level",
-        "case_number", "dob", "race", "gender", "sentence_length", "sentence_unit",
-        "sentence_order", "sentence_location",
-    )  # fmt: skip
+    return [
+        {
+            "cnt_order": clean_text("CNT_ORDER"),
+            "cycle_order": clean_text("CYC_ORDER"),
+            "step_order": clean_text("STP_ORDER"),
+        },
+        {
+            "event": event,
+            "cycle": pl.coalesce(cnt_order.str.extract(r"^(\d{3})\d{9}$"), cycle_order),
+        },
+    ]
+
+
+def _event_date_columns() -> list[Columns]:
+    """Parse STP_EVENT_DATE into a date and a range of days, and write it as reasons show it."""
+    event_date = pl.col("event_date")
+    earliest = pl.col("event_date_earliest")
+    text = pl.col("event_date_text")
+    display = (
+        pl.when(event_date.is_not_null())
+        .then(event_date.dt.strftime("%m/%d/%Y"))
+        .when(earliest.is_not_null() & (text.str.slice(4, 2) != "00"))
+        .then(text.str.slice(4, 2) + "/" + text.str.slice(0, 4))
+        .when(earliest.is_not_null())
+        .then(text.str.slice(0, 4))
+        .otherwise(pl.lit("on an unknown date"))
+    )
+    return [
+        {"event_date_text": clean_text("STP_EVENT_DATE")},
+        _date_columns("event_date_text", "event"),
+        {"event_date_display": display},
+    ]
+
+
+def _charge_columns() -> list[Columns]:
+    """Parse the code section of OFFENSE_DESCR, or of COMMENT_TEXT when the offense points there."""
+    offense = pl.col("offense_key")
+    comment = pl.col("comment_key")
+    from_offense = codes.parse_offense(offense)
+    from_comment = codes.parse_first_in_comment(comment)
+    charge_in_comment = offense.is_null() | offense.str.starts_with(SEE_COMMENT)
+    parts = ("code", "section", "subsection", "attempt")
+    return [
+        {"offense_key": clean_text("OFFENSE_DESCR"), "comment_key": clean_text("COMMENT_TEXT")},
+        {
+            "comment_cannabis": codes.cannabis_charges_in_comment(comment.fill_null("")),
+            "charge_from_comment": charge_in_comment & comment.is_not_null(),
+            **{
+                name: pl.when(charge_in_comment)
+                .then(from_comment[name])
+                .otherwise(from_offense[name])
+                for name in parts
+            },
+        },
+        {
+            "section_display": codes.display_section(*(pl.col(name) for name in parts)),
+            "is_prop64": codes.is_prop64_section(pl.col("code"), pl.col("section")).fill_null(
+                False
+            ),
+        },
+    ]
 
 
 def normalize_lines(raw: pl.LazyFrame) -> pl.LazyFrame:
     """Add typed columns for one delivery. `raw` contains the DOJ columns and `_row`, `_file`, `_line`.
 
-    The typed lines are collected in memory on the way, so `raw` should contain one delivery,
-    or one partition of it, and at least the RAW_FIELDS.
+    `raw` is collected in memory on the way, so it should contain one delivery, or one partition
+    of it, and at least the RAW_FIELDS. Most columns are computed once per distinct value of the
+    fields they come from (see `_per_distinct`).
     """
-    typed = _typed_columns(raw)
-
-    offense = pl.col("offense_key")
-    comment = pl.col("comment_key")
-    from_offense = codes.parse_offense(offense)
-    from_comment = codes.parse_first_in_comment(comment)
-    typed = _parse_once(
-        typed,
-        "offense_key",
-        {f"offense_{name}": expr for name, expr in from_offense.items()},
+    lines = raw.select(ROW, "_file", "_line", *RAW_FIELDS).collect().lazy()
+    disposition = clean_text("DISP_DESCR")
+    per_distinct: list[tuple[list[str], list[Columns]]] = [
+        (["SUBJECT_ID"], [{"subject": clean_text("SUBJECT_ID")}]),
+        (["CNT_ORDER", "CYC_ORDER", "STP_ORDER"], _order_columns()),
+        (["CYC_DATE"], [_date_columns("CYC_DATE", "cycle")]),
+        (["STP_EVENT_DATE"], _event_date_columns()),
+        (["STP_TYPE_DESCR"], [{"event_type": clean_text("STP_TYPE_DESCR")}]),
+        (["STP_ORI_DESCR"], [{"court": pl.col("STP_ORI_DESCR").str.strip_chars()}]),
+        (["STP_ORI_CNTY_NAME"], [{"county": clean_text("STP_ORI_CNTY_NAME")}]),
+        (
+            ["DISP_DESCR"],
+            [
+                {
+                    "disposition": disposition,
+                    "is_conviction": disposition.str.starts_with("CONVICTED").fill_null(False),
+                }
+            ],
+        ),
+        (["OFFENSE_DESCR", "COMMENT_TEXT"], _charge_columns()),
+        (["CONV_STAT_DESCR", "OFFENSE_TOC"], [{"level": _level()}]),
+        (["PRI_DOB"], [{"dob": parse_date("PRI_DOB")}]),
+        (["RACE_DESCR"], [{"race": clean_text("RACE_DESCR").fill_null("UNKNOWN")}]),
+        (["GENDER"], [{"gender": _gender()}]),
+        (["SENT_LENGTH"], [{"sentence_length": clean_text("SENT_LENGTH")}]),
+        (["SENT_TIME_CODE"], [{"sentence_unit": clean_text("SENT_TIME_CODE").str.slice(0, 1)}]),
+        (["SENT_ORDER"], [{"sentence_order": clean_text("SENT_ORDER")}]),
+        (["SENT_LOC_CODE"], [{"sentence_location": clean_text("SENT_LOC_CODE")}]),
+    ]
+    # OFN and FE_NUM_CRT_CASE take too many distinct values for a lookup to pay, so they are
+    # cleaned line by line.
+    direct = lines.select(
+        ROW,
+        "_file",
+        "_line",
+        case_number=pl.coalesce(clean_text("OFN"), clean_text("FE_NUM_CRT_CASE")),
     )
-    typed = _parse_once(
-        typed,
-        "comment_key",
-        {
-            **{f"comment_{name}": expr for name, expr in from_comment.items()},
-            "comment_cannabis": codes.cannabis_charges_in_comment(comment.fill_null("")),
-        },
+    columns = pl.concat(
+        [direct, *(_per_distinct(lines, keys, *stages) for keys, stages in per_distinct)],
+        how="horizontal",
     )
-    charge_in_comment = offense.is_null() | offense.str.starts_with(SEE_COMMENT)
-    typed = typed.with_columns(
-        charge_from_comment=charge_in_comment & comment.is_not_null(),
-        **{
-            name: pl.when(charge_in_comment)
-            .then(pl.col(f"comment_{name}"))
-            .otherwise(pl.col(f"offense_{name}"))
-            for name in ("code", "section", "subsection", "attempt")
-        },
-    ).drop(
-        [f"{source}_{name}" for source in ("offense", "comment")
-         for name in ("code", "section", "subsection", "attempt")]
-    )  # fmt: skip
-
-    event_key = (
-        pl.when(pl.col("cnt_order").str.contains(r"^\d{12}$"))
-        .then(pl.col("cnt_order").str.slice(0, 6))
-        .otherwise(
-            pl.concat_str(
-                [pl.col("cycle_order").fill_null("?"), pl.col("step_order").fill_null("?")],
-                separator="/",
-            )
-        )
-    )
-    event_date_text = pl.col("event_date_text")
-    event_date_display = (
-        pl.when(pl.col("event_date").is_not_null())
-        .then(pl.col("event_date").dt.strftime("%m/%d/%Y"))
-        .when(
-            pl.col("event_date_earliest").is_not_null() & (event_date_text.str.slice(4, 2) != "00")
-        )
-        .then(event_date_text.str.slice(4, 2) + "/" + event_date_text.str.slice(0, 4))
-        .when(pl.col("event_date_earliest").is_not_null())
-        .then(event_date_text.str.slice(0, 4))
-        .otherwise(pl.lit("on an unknown date"))
-    )
+    # The in-memory engine returns each join result as one chunk, where the streaming engine
+    # splits it. The other columns are made single chunks too, because later steps run much
+    # slower on columns whose chunks do not line up.
+    typed = columns.collect(engine="in-memory").rechunk()
     count_key = pl.coalesce(pl.col("cnt_order"), pl.lit("row") + pl.col(ROW).cast(pl.String))
-    return typed.with_columns(
-        event=event_key,
-        cycle=pl.coalesce(
-            pl.col("cnt_order").str.extract(r"^(\d{3})\d{9}$"), pl.col("cycle_order")
-        ),
-        count_key=count_key,
-        event_date_display=event_date_display,
-        section_display=codes.display_section(
-            pl.col("code"), pl.col("section"), pl.col("subsection"), pl.col("attempt")
-        ),
-        is_conviction=pl.col("disposition").str.starts_with("CONVICTED").fill_null(False),
-        is_prop64=codes.is_prop64_section(pl.col("code"), pl.col("section")).fill_null(False),
-    )
+    return typed.with_columns(count_key=count_key).select(_LINE_COLUMNS).lazy()
 
 
 def _level() -> pl.Expr:
@@ -237,16 +258,26 @@ REPEAT_KEY = (
 
 
 def mark_repeats_and_parts(lines: pl.LazyFrame) -> pl.LazyFrame:
-    """Mark repeated lines and further sentence parts.
+    """Mark repeated lines and further sentence parts. `lines` is collected on the way.
 
     A line is *repeated* when an earlier line of the delivery has the same subject, CNT_ORDER,
     event date, disposition, offense and sentence part; it is counted once. A line is a *further
     sentence part* when an earlier, different line has the same subject and CNT_ORDER.
     """
-    first_of_key = pl.col(ROW).min().over(REPEAT_KEY)
-    first_of_count = pl.col(ROW).min().over(["subject", "count_key"])
-    return lines.with_columns(
-        repeat_of=pl.when(pl.col(ROW) != first_of_key).then(first_of_key),
-    ).with_columns(
-        is_count_line=pl.col(ROW) == first_of_count,
+    typed = lines.collect()
+    # Eager, so that the new columns are single chunks like the others (see normalize_lines),
+    # and each window is computed once.
+    first_rows = typed.select(
+        first_of_key=pl.col(ROW).min().over(REPEAT_KEY),
+        first_of_count=pl.col(ROW).min().over(["subject", "count_key"]),
+    )
+    first_of_key = pl.col("first_of_key")
+    return (
+        pl.concat([typed, first_rows], how="horizontal")
+        .with_columns(
+            repeat_of=pl.when(pl.col(ROW) != first_of_key).then(first_of_key),
+            is_count_line=pl.col(ROW) == pl.col("first_of_count"),
+        )
+        .drop("first_of_key", "first_of_count")
+        .lazy()
     )

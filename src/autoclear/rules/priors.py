@@ -20,7 +20,6 @@ import polars as pl
 
 from autoclear.records.history import ROW
 
-COUNT_KEY = ["subject", "count_key"]
 EARLIEST = "event_date_earliest"
 LATEST = "event_date_latest"
 
@@ -76,14 +75,17 @@ def earliest_priors(counts: pl.LazyFrame, flag: str) -> pl.LazyFrame:
 
 
 def attach_prior(convictions: pl.LazyFrame, priors: pl.LazyFrame, name: str) -> pl.LazyFrame:
-    """Add `<name>_section`, `<name>_date` and `<name>_possible` to each cannabis conviction.
+    """Return `<name>_section`, `<name>_date` and `<name>_possible` for each cannabis conviction.
 
     `<name>_section` is the code section of the earliest prior, or null when there is none.
     `<name>_date` is its date as written (MM/DD/YYYY, or MM/YYYY and YYYY for partial dates).
     `<name>_possible` is true when there is no prior but a flagged line of another event may be one.
+    The rows are in the order of `convictions`, which needs `subject`, `event` and the date
+    range. `priors` is what `earliest_priors` returns, one row per subject.
     """
-    priors_schema = priors.collect_schema().names()
-    joined = convictions.join(priors, on="subject", how="left")
+    joined = convictions.select("subject", "event", EARLIEST, LATEST).join(
+        priors, on="subject", how="left", maintain_order="left"
+    )
     earliest = pl.col(EARLIEST)
     latest = pl.col(LATEST)
     first_is_prior = (pl.col("definite_first_event") != pl.col("event")) & (
@@ -99,7 +101,7 @@ def attach_prior(convictions: pl.LazyFrame, priors: pl.LazyFrame, name: str) -> 
         pl.col("undated_events").list.len().fill_null(0)
         - pl.col("undated_events").list.contains(pl.col("event")).fill_null(False).cast(pl.UInt32)
     ) > 0
-    return joined.with_columns(
+    return joined.select(
         pl.when(first_is_prior)
         .then(pl.col("definite_first_section"))
         .when(second_is_prior)
@@ -111,7 +113,28 @@ def attach_prior(convictions: pl.LazyFrame, priors: pl.LazyFrame, name: str) -> 
         .then(pl.col("definite_second_shown"))
         .alias(f"{name}_date"),
         (~definite & (may_be_prior | undated_elsewhere)).alias(f"{name}_possible"),
-    ).drop([column for column in priors_schema if column != "subject"])
+    )
+
+
+def _running_items(stacked: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+    """Count, for each query row, the items with the same `keys` and an earlier date.
+
+    The rows are sorted by `keys` and date, queries first on equal dates, so the items since the
+    first row of the query's run of equal keys are the ones strictly before it. Runs are found by
+    comparing each row with the previous one, which is much faster than a window over string keys.
+    """
+    is_item = pl.col("is_item")
+    run_starts = (pl.int_range(pl.len()) == 0) | pl.any_horizontal(
+        [pl.col(key).ne_missing(pl.col(key).shift()) for key in keys]
+    )
+    running = is_item.cum_sum()
+    before_run = pl.when(run_starts).then(running - is_item).forward_fill()
+    return (
+        stacked.sort([*keys, "sort_date", "is_item"])
+        .with_columns(earlier=running - before_run)
+        .filter(is_item == 0)
+        .select(ROW, "earlier")
+    )
 
 
 def _count_earlier(
@@ -119,48 +142,41 @@ def _count_earlier(
 ) -> pl.LazyFrame:
     """Count, for each query row, the items of its group and of another event with an earlier date.
 
-    Items and queries are sorted together by date, queries first on equal dates, so a running
-    count of items in the group gives the number strictly before each query. The running count
-    within the query's own event is then subtracted.
+    Returns the query's `_row` and `earlier`: the items of its group with an earlier date, less
+    those of its own event.
     """
     stacked = pl.concat(
         [
             items.select(
-                *group,
-                "event",
-                sort_date=pl.col(item_date),
-                is_item=pl.lit(1, dtype=pl.Int64),
-                count_key=pl.lit(None, dtype=pl.String),
+                ROW, *group, "event", sort_date=pl.col(item_date), is_item=pl.lit(1, dtype=pl.Int64)
             ),
             queries.select(
+                ROW,
                 *group,
                 "event",
                 sort_date=pl.col(query_date),
                 is_item=pl.lit(0, dtype=pl.Int64),
-                count_key=pl.col("count_key"),
             ),
         ]
     ).filter(pl.col("sort_date").is_not_null())
-    running = stacked.sort([*group, "sort_date", "is_item"]).with_columns(
-        in_group=pl.col("is_item").cum_sum().over(group),
-        in_event=pl.col("is_item").cum_sum().over([*group, "event"]),
-    )
-    return running.filter(pl.col("is_item") == 0).select(
-        "subject", "count_key", earlier=pl.col("in_group") - pl.col("in_event")
+    in_group = _running_items(stacked, group)
+    in_event = _running_items(stacked, [*group, "event"])
+    return in_group.join(in_event, on=ROW, suffix="_in_event").select(
+        ROW, earlier=pl.col("earlier") - pl.col("earlier_in_event")
     )
 
 
 def same_section_prior_counts(counts: pl.LazyFrame, in_scope: pl.LazyFrame) -> pl.LazyFrame:
     """Per in-scope conviction, prior convictions of the same HS section anywhere in the state.
 
-    Returns subject, count_key, `same_section_priors` (certainly earlier, from other events) and
-    `same_section_possible` (priors that may be earlier, undated ones included).
+    Returns `_row` of each in-scope conviction, `same_section_priors` (certainly earlier, from
+    other events) and `same_section_possible` (priors that may be earlier, undated ones included).
     """
     group = ["subject", "section"]
     items = counts.filter(pl.col("is_conviction") & pl.col("is_prop64")).select(
-        *group, "event", EARLIEST, LATEST
+        ROW, *group, "event", EARLIEST, LATEST
     )
-    queries = in_scope.select(*group, "event", "count_key", EARLIEST, LATEST)
+    queries = in_scope.select(ROW, *group, "event", EARLIEST, LATEST)
     definite = _count_earlier(items, queries, group, LATEST, EARLIEST).rename(
         {"earlier": "same_section_priors"}
     )
@@ -173,8 +189,7 @@ def same_section_prior_counts(counts: pl.LazyFrame, in_scope: pl.LazyFrame) -> p
         .agg(undated_events=pl.col("event").unique())
     )
     undated_elsewhere = queries.join(undated, on=group, how="left").select(
-        "subject",
-        "count_key",
+        ROW,
         undated_other=(
             pl.col("undated_events").list.len().fill_null(0)
             - pl.col("undated_events")
@@ -184,10 +199,10 @@ def same_section_prior_counts(counts: pl.LazyFrame, in_scope: pl.LazyFrame) -> p
         ).cast(pl.Int64),
     )
     return (
-        undated_elsewhere.join(definite, on=COUNT_KEY, how="left")
-        .join(possible, on=COUNT_KEY, how="left")
+        undated_elsewhere.join(definite, on=ROW, how="left")
+        .join(possible, on=ROW, how="left")
         .select(
-            *COUNT_KEY,
+            ROW,
             same_section_priors=pl.col("same_section_priors").fill_null(0),
             same_section_possible=pl.col("dated_possible").fill_null(0) + pl.col("undated_other"),
         )
