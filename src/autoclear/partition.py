@@ -60,6 +60,8 @@ class PartitionPlan:
     count: int
     memory_limit: int  # bytes
     automatic: bool  # true when the limit came from the available memory
+    # Partitions decided at the same time: 2 when the estimated peak of two fits the limit.
+    workers: int = 1
 
 
 def automatic_memory_limit() -> int:
@@ -76,7 +78,9 @@ def plan_partitions(input_bytes: int, memory_limit: int | None) -> PartitionPlan
     by_memory = math.ceil(needed / working)
     by_size = math.ceil(input_bytes / MAX_PARTITION_INPUT_BYTES)
     count = min(max(1, by_memory, by_size), MAX_PARTITIONS)
-    return PartitionPlan(count=count, memory_limit=limit, automatic=automatic)
+    per_partition = needed / count
+    workers = 2 if count > 1 and 2 * per_partition <= working else 1
+    return PartitionPlan(count=count, memory_limit=limit, automatic=automatic, workers=workers)
 
 
 def partition_key(count: int) -> pl.Expr:
@@ -117,16 +121,22 @@ class Partitions:
         # named `<key>=<value>`.
         return sorted((self.folder / f"{PARTITION_COLUMN}={index}").glob("*.parquet"))
 
+    def indexes(self) -> list[int]:
+        """The partitions that hold lines, in order."""
+        return [index for index in range(self.count) if self.files(index)]
+
+    def load(self, index: int) -> pl.DataFrame:
+        """Return the lines of partition `index` in input order and remove its files."""
+        files = self.files(index)
+        lines = pl.read_parquet(files).sort(ROW)
+        for path in files:
+            path.unlink()
+        return lines
+
     def read(self) -> Iterator[tuple[int, pl.DataFrame]]:
         """Yield each non-empty partition in turn, its lines in input order; removes each after use."""
-        for index in range(self.count):
-            files = self.files(index)
-            if not files:
-                continue
-            lines = pl.read_parquet(files).sort(ROW)
-            for path in files:
-                path.unlink()
-            yield index, lines
+        for index in self.indexes():
+            yield index, self.load(index)
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)

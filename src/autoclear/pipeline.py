@@ -13,8 +13,10 @@ import shutil
 import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -335,15 +337,15 @@ def _decide(
             partitions.write(narrow)
             report("normalize", 1, 1)
             _check_cancel(cancel)
-            report("decide", 0, plan.count)
             spill = _ResultSpill(work_dir / "results")
-            for index, raw in partitions.read():
-                parts.append(
-                    spill.store(index, _decide_part(raw, county, as_of, context, rejected))
-                )
-                del raw
-                report("decide", index + 1, plan.count)
-                _check_cancel(cancel)
+
+            def decide_partition(index: int) -> _PartOutcome:
+                raw = partitions.load(index)
+                return spill.store(index, _decide_part(raw, county, as_of, context, rejected))
+
+            parts = _decide_partitions(
+                partitions.indexes(), decide_partition, plan.workers, report, cancel
+            )
             partitions.remove()
             parts = spill.load(parts)
     except pl.exceptions.PolarsError:
@@ -361,6 +363,40 @@ def _decide(
     )
     delivery.check_row_count(outcome.lines)
     return outcome
+
+
+def _decide_partitions(
+    indexes: list[int],
+    decide_partition: Callable[[int], _PartOutcome],
+    workers: int,
+    report: ProgressCallback,
+    cancel: threading.Event | None,
+) -> list[_PartOutcome]:
+    """Decide the partitions `indexes`, `workers` at a time, and return their outcomes.
+
+    Polars releases the GIL while it computes, and one partition keeps only about one core
+    busy, so two threads use both cores of a small machine. A cancel request is checked each
+    time a partition finishes; the partitions already running are finished first.
+    """
+    report("decide", 0, len(indexes))
+    parts: list[_PartOutcome] = []
+    waiting = iter(indexes)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="autoclear-decide") as pool:
+        running = {pool.submit(decide_partition, index) for index in islice(waiting, workers)}
+        try:
+            while running:
+                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    parts.append(future.result())
+                    report("decide", len(parts), len(indexes))
+                _check_cancel(cancel)
+                for index in islice(waiting, len(finished)):
+                    running.add(pool.submit(decide_partition, index))
+        except BaseException:
+            for future in running:
+                future.cancel()
+            raise
+    return parts
 
 
 @dataclass

@@ -13,7 +13,8 @@ in one pass whose memory does not grow with the input.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import IO, cast
 
@@ -183,6 +184,9 @@ def encoded_results(per_line: pl.LazyFrame) -> pl.LazyFrame:
     return per_line.filter(has_value).select(ROW, IN_SCOPE, encoded.alias(ENCODED))
 
 
+# A block of input lines from `LineSource.read_blocks`, with its size in bytes.
+_Block = tuple[pl.DataFrame, int]
+
 RESULT_FILES = ("All_Results.csv", "All_Results_Condensed.csv", "Prop64_Results.csv")
 
 
@@ -220,7 +224,7 @@ def write_result_files(
         done = 0
         report(done, total)
         for source in delivery.sources:
-            for lines, size in source.read_blocks(CONDENSED_COLUMNS):
+            for lines, size in _read_ahead(source.read_blocks(CONDENSED_COLUMNS)):
                 end = row + lines.height
                 bounds = pl.Series([row, end], dtype=result_rows.dtype)
                 first, last = result_rows.search_sorted(bounds, side="left").to_list()
@@ -242,6 +246,21 @@ def write_result_files(
             handle.abandon()
         raise
     return {name: handle.result() for name, handle in handles.items()}
+
+
+def _read_ahead(blocks: Iterator[_Block]) -> Iterator[_Block]:
+    """Yield the blocks while a thread reads and parses the next one."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="autoclear-read") as pool:
+        upcoming = pool.submit(next, blocks, None)
+        try:
+            while (block := upcoming.result()) is not None:
+                upcoming = pool.submit(next, blocks, None)
+                yield block
+        finally:
+            # The generator may only be closed once the thread has left it.
+            wait([upcoming])
+            if isinstance(blocks, Generator):
+                blocks.close()
 
 
 def _result_lines(
