@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from autoclear import partition
 from autoclear.errors import RunCancelled
 from autoclear.generate import write_synthetic_file
 from autoclear.partition import MAX_PARTITION_INPUT_BYTES, MAX_PARTITIONS, plan_partitions
@@ -102,6 +103,22 @@ def test_partitioned_run_matches_in_memory(tmp_path: Path) -> None:
         memory_bytes = (tmp_path / "memory" / name).read_bytes()
         partitioned_bytes = (tmp_path / "partitioned" / name).read_bytes()
         assert partitioned_bytes == memory_bytes, name
+
+
+def test_two_workers_match_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inputs = split_delivery(tmp_path)
+    in_memory = run(inputs, tmp_path / "memory", memory_limit=None)
+    # Small partitions under a large limit: split by size, decided two at a time.
+    monkeypatch.setattr(partition, "MAX_PARTITION_INPUT_BYTES", 200_000)
+    parallel = run(inputs, tmp_path / "parallel", memory_limit=2**34)
+
+    assert decide_totals(in_memory) == {1}
+    assert min(decide_totals(parallel)) >= 5  # type: ignore[type-var]
+    assert plan_partitions(sum(p.stat().st_size for p in inputs), 2**34).workers == 2
+    for name in COMPARED_FILES:
+        memory_bytes = (tmp_path / "memory" / name).read_bytes()
+        parallel_bytes = (tmp_path / "parallel" / name).read_bytes()
+        assert parallel_bytes == memory_bytes, name
 
 
 def test_partitioned_run_decides_spread_subject(tmp_path: Path) -> None:
@@ -200,3 +217,20 @@ def test_plan_splits_large_input_without_limit_pressure() -> None:
 
 def test_plan_partition_count_is_capped() -> None:
     assert plan_partitions(2**40, memory_limit=1).count == MAX_PARTITIONS
+
+
+def test_plan_decides_two_partitions_with_room() -> None:
+    plan = plan_partitions(10 * MAX_PARTITION_INPUT_BYTES, memory_limit=2**40)
+
+    assert plan.workers == 2
+
+
+def test_plan_decides_one_partition_under_tight_limit() -> None:
+    plan = plan_partitions(512 * 2**20, memory_limit=256 * 2**20)
+
+    assert plan.count > 1
+    assert plan.workers == 1
+
+
+def test_plan_in_memory_has_one_worker() -> None:
+    assert plan_partitions(2**20, memory_limit=8 * 2**30).workers == 1

@@ -389,7 +389,7 @@ def _decide_partitions(
                 for future in finished:
                     parts.append(future.result())
                     report("decide", len(parts), len(indexes))
-                _check_cancel(cancel)
+                    _check_cancel(cancel)
                 for index in islice(waiting, len(finished)):
                     running.add(pool.submit(decide_partition, index))
         except BaseException:
@@ -510,10 +510,11 @@ def _summary_counts(counts: pl.DataFrame) -> pl.DataFrame:
     """
     has_in_scope = pl.col("in_scope").fill_null(False).any().over("subject")
     # Only convictions: the people figures, equity tables and related charges read no other count.
-    kept = counts.filter(has_in_scope & pl.col("is_conviction")).select(SUMMARY_COLUMNS)
+    convictions = counts.filter(has_in_scope & pl.col("is_conviction")).select(SUMMARY_COLUMNS)
     # Categorical columns keep each repeated word once: on a 20M-line delivery this frame has
     # millions of rows, all held until the summary is built.
-    return kept.with_columns(pl.col(CATEGORICAL_SUMMARY_COLUMNS).cast(pl.Categorical)).sort(ROW)
+    categorical = pl.col(CATEGORICAL_SUMMARY_COLUMNS).cast(pl.Categorical)
+    return convictions.with_columns(categorical).sort(ROW)
 
 
 def _concat_by_row(frames: list[pl.DataFrame]) -> pl.DataFrame:

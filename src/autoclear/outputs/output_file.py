@@ -2,8 +2,8 @@
 
 `OutputFile` takes the bytes of a result file (Polars can `write_csv` straight into it) and hands
 them to one background thread, which writes them, sums their SHA-256 and, on Linux, every
-DROP_BEHIND_BYTES flushes them to disk and tells the kernel they will not be read again
-(`posix_fadvise` DONTNEED). So the caller goes on building the next block while the disk works,
+DROP_BEHIND_BYTES flushes them to disk and advises the kernel that they will not be read
+again (`posix_fadvise` DONTNEED). So the caller goes on building the next block while the disk works,
 the manifest does not read the file back, and gigabytes of results do not fill the page cache.
 On a 2-core virtual machine, growing the page cache cost about 0.45 s per 32 MiB written and the
 drop-behind about 0.03 s (measured with a plain Python write loop).
@@ -67,7 +67,7 @@ class OutputFile:
     def abandon(self) -> None:
         """Stop writing after a failure and close the file; the caller removes it."""
         self._stopping = True
-        # The thread drops what is queued once it sees `_stopping`, so this never blocks long.
+        # The thread skips what is queued once `_stopping` is set, so this never blocks long.
         self._pieces.put(_END)
         self._thread.join()
         self._handle.close()
