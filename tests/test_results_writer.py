@@ -9,9 +9,21 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from autoclear.doj.reader import open_delivery
+from autoclear.errors import InputFileError
 from autoclear.outputs import output_file
 from autoclear.outputs.output_file import OutputFile
-from autoclear.outputs.results import DECIDED_COLUMNS, EMPTY_ENCODED, csv_field
+from autoclear.outputs.results import (
+    DECIDED_COLUMNS,
+    EMPTY_ENCODED,
+    ENCODED,
+    IN_SCOPE,
+    SOURCE_LINE,
+    csv_field,
+    write_result_files,
+)
+from autoclear.records.history import ROW
+from doj_lines import make_line, write_doj_file
 
 QUOTING_CASES = [
     ("plain", "plain"),
@@ -114,3 +126,50 @@ def test_output_file_abandon_stops_writing(tmp_path: Path) -> None:
 
     assert output._thread.is_alive() is False
     assert output._handle.closed
+
+
+def results_frame(rows: list[int], source_lines: list[int]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            ROW: pl.Series(rows, dtype=pl.UInt32),
+            SOURCE_LINE: pl.Series(source_lines, dtype=pl.Int64),
+            IN_SCOPE: [False] * len(rows),
+            ENCODED: [EMPTY_ENCODED] * len(rows),
+        }
+    )
+
+
+def test_writer_rejects_result_on_wrong_line(tmp_path: Path) -> None:
+    source = write_doj_file(tmp_path / "three.dat", [make_line()] * 3, header=True)
+
+    # Row 1 is physical line 3 (after the header), not line 2.
+    with (
+        open_delivery([source]) as delivery,
+        pytest.raises(InputFileError, match="do not match the lines"),
+    ):
+        write_result_files(delivery, results_frame([1], [2]), tmp_path)
+
+
+def test_writer_rejects_result_beyond_last_line(tmp_path: Path) -> None:
+    source = write_doj_file(tmp_path / "three.dat", [make_line()] * 3)
+
+    with (
+        open_delivery([source]) as delivery,
+        pytest.raises(InputFileError, match="read 3 lines"),
+    ):
+        write_result_files(delivery, results_frame([1, 7], [2, 8]), tmp_path)
+
+
+def test_writer_places_result_on_its_line(tmp_path: Path) -> None:
+    source = write_doj_file(tmp_path / "three.dat", [make_line()] * 3, header=True)
+    # The last result column, Flags, set to X.
+    encoded = EMPTY_ENCODED + "X"
+    results = results_frame([1], [3]).with_columns(pl.lit(encoded).alias(ENCODED))
+
+    with open_delivery([source]) as delivery:
+        written = write_result_files(delivery, results, tmp_path)
+
+    lines = written["All_Results.csv"].path.read_text().splitlines()
+    assert lines[2].endswith(",X,three.dat,3")
+    assert lines[1].endswith(",three.dat,2")
+    assert not lines[1].endswith(",X,three.dat,2")

@@ -27,6 +27,7 @@ from autoclear.doj.columns import (
     ELIGIBILITY_COLUMNS,
 )
 from autoclear.doj.reader import Delivery
+from autoclear.errors import InputFileError
 from autoclear.outputs.output_file import OutputFile, WrittenFile
 from autoclear.records.dates import us_date
 from autoclear.records.history import ROW
@@ -43,8 +44,10 @@ DECIDED_COLUMNS = tuple(
 )
 OTHER_CHARGES = "Possible Other P64 Charges"
 
-# Columns of `encoded_results`: the row, whether the line is an in-scope conviction, and the
-# CSV text of DECIDED_COLUMNS.
+# Columns of `encoded_results`: the row, the line number in its file (to check that each result
+# is written beside its own line), whether the line is an in-scope conviction, and the CSV text
+# of DECIDED_COLUMNS.
+SOURCE_LINE = "_source_line"
 IN_SCOPE = "_in_scope"
 ENCODED = "_encoded"
 
@@ -71,7 +74,7 @@ def line_columns(lines: pl.LazyFrame, counts: pl.LazyFrame, county: str) -> pl.L
         "sentence_unreadable", "subject_dob",
     )  # fmt: skip
     joined = lines.select(
-        ROW, *LINE_KEY, "repeat_of", "is_count_line", "comment_cannabis",
+        ROW, "_line", *LINE_KEY, "repeat_of", "is_count_line", "comment_cannabis",
         "section_display", "level", "cycle_date", "cycle_date_status", "event_date",
         "event_date_status", "charge_from_comment", "is_conviction", "is_prop64", "county",
     ).join(count_columns, on=LINE_KEY, how="left")  # fmt: skip
@@ -120,6 +123,7 @@ def line_columns(lines: pl.LazyFrame, counts: pl.LazyFrame, county: str) -> pl.L
 
     return joined.select(
         ROW,
+        pl.col("_line").alias(SOURCE_LINE),
         scoped(pl.col("case_number")).alias("Case Number"),
         scoped(pl.col("convictions_on_record").cast(pl.String)).alias("# of convictions on record"),
         pl.col("comment_cannabis").list.join("; ").alias("Possible Other P64 Charges"),
@@ -174,14 +178,15 @@ def encoded_results(per_line: pl.LazyFrame) -> pl.LazyFrame:
     """Keep the lines of `line_columns` that carry a value, with their columns as CSV text.
 
     Most lines are not cannabis convictions and have no value in any result column, so they are
-    left out and the writer gives them EMPTY_ENCODED. Returns ROW, IN_SCOPE and ENCODED.
+    left out and the writer gives them EMPTY_ENCODED. Returns ROW, SOURCE_LINE, IN_SCOPE and
+    ENCODED.
     """
     valued = [pl.col(name).is_not_null() for name in DECIDED_COLUMNS if name != OTHER_CHARGES]
     has_value = pl.any_horizontal(*valued, pl.col(OTHER_CHARGES) != "", pl.col(IN_SCOPE))
     encoded = pl.concat_str(
         [csv_field(pl.col(name).cast(pl.String)) for name in DECIDED_COLUMNS], separator=","
     )
-    return per_line.filter(has_value).select(ROW, IN_SCOPE, encoded.alias(ENCODED))
+    return per_line.filter(has_value).select(ROW, SOURCE_LINE, IN_SCOPE, encoded.alias(ENCODED))
 
 
 # A block of input lines from `LineSource.read_blocks`, with its size in bytes.
@@ -221,6 +226,7 @@ def write_result_files(
             header = ",".join(_csv_text(column) for column in headers[name])
             handles[name].write(header.encode() + b"\n")
         row = 0
+        last = 0
         done = 0
         report(done, total)
         for source in delivery.sources:
@@ -229,6 +235,7 @@ def write_result_files(
                 bounds = pl.Series([row, end], dtype=result_rows.dtype)
                 first, last = result_rows.search_sorted(bounds, side="left").to_list()
                 block_results = results.slice(first, last - first)
+                _check_alignment(lines, block_results, row, source.name)
                 texts = _result_lines(lines, block_results, row, source.name)
                 _write_lines(handles["All_Results.csv"], texts.get_column("all"))
                 _write_lines(handles["All_Results_Condensed.csv"], texts.get_column("condensed"))
@@ -239,6 +246,11 @@ def write_result_files(
                 row = end
                 done += size
                 report(done, total)
+        if row != delivery.accepted_lines or last != results.height:
+            raise InputFileError(
+                f"Writing the result files read {row} lines where {delivery.accepted_lines} were "
+                "accepted. Please report this problem to the autoclear developers."
+            )
         for handle in handles.values():
             handle.close()
     except BaseException:
@@ -246,6 +258,30 @@ def write_result_files(
             handle.abandon()
         raise
     return {name: handle.result() for name, handle in handles.items()}
+
+
+def _check_alignment(
+    lines: pl.DataFrame, block_results: pl.DataFrame, first_row: int, file_name: str
+) -> None:
+    """Raise unless each result of the block belongs to the line it is about to be written beside.
+
+    The rows are counted again from the input, so a difference between this reading and the
+    one the decisions came from would put decisions on the wrong lines.
+    """
+    positions = block_results.get_column(ROW) - first_row
+    expected = block_results.get_column(SOURCE_LINE)
+    if positions.len() == 0:
+        return
+    # The results are sorted by row, so the last position is the largest.
+    beyond_block = int(positions[-1]) >= lines.height
+    if beyond_block or not lines.get_column("_line").gather(positions).equals(
+        expected, check_names=False
+    ):
+        raise InputFileError(
+            f"The lines of {file_name} read for the result files do not match the lines the "
+            f"decisions were made on (from row {first_row}). Please report this problem to the "
+            "autoclear developers."
+        )
 
 
 def _read_ahead(blocks: Iterator[_Block]) -> Iterator[_Block]:
