@@ -310,3 +310,43 @@ def test_conviction_after_as_of_warns_and_is_listed(tmp_path: Path) -> None:
     assert problems.filter(pl.col("problem").str.contains("after the as-of date")).height == 1
     results = pl.read_csv(out / "Prop64_Results.csv", infer_schema=False)
     assert results.get_column("Years Since This Conviction").to_list() == [None]
+
+
+@pytest.mark.parametrize("value", ["300", "4XB", "lots", "0MB", "-1GB"])
+def test_memory_limit_needs_size_with_unit(tmp_path: Path, delivery: Path, value: str) -> None:
+    out = tmp_path / "o"
+
+    code, output = run_cli(str(delivery), "--county", "SAN FRANCISCO", "--memory-limit", value,
+                           "--out", str(out), "--no-publications")  # fmt: skip
+
+    assert code == 2
+    assert "Invalid --memory-limit" in output
+    assert not out.exists()
+
+
+def test_memory_limit_below_need_warns(tmp_path: Path, delivery: Path) -> None:
+    out = tmp_path / "o"
+
+    code, output = run_cli(str(delivery), "--county", "SAN FRANCISCO", "--memory-limit", "300MB",
+                           "--out", str(out), "--no-publications")  # fmt: skip
+
+    assert code == 0, output
+    assert "--memory-limit 300 MiB is below" in " ".join(output.split())
+
+
+def test_memory_limit_with_room_does_not_warn(tmp_path: Path, delivery: Path) -> None:
+    out = tmp_path / "o"
+
+    code, output = run_cli(str(delivery), "--county", "SAN FRANCISCO", "--memory-limit", "4gb",
+                           "--out", str(out), "--no-publications")  # fmt: skip
+
+    assert code == 0, output
+    assert "is below" not in output
+
+
+def test_run_help_names_flags_once() -> None:
+    result = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "200"})
+
+    assert "--no-publications" in result.output
+    assert "--no-no-" not in result.output
+    assert "half of the memory available" in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from autoclear import partition
@@ -234,3 +235,20 @@ def test_plan_decides_one_partition_under_tight_limit() -> None:
 
 def test_plan_in_memory_has_one_worker() -> None:
     assert plan_partitions(2**20, memory_limit=8 * 2**30).workers == 1
+
+
+def test_full_disk_in_partitions_is_os_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inputs = split_delivery(tmp_path)
+    size = sum(path.stat().st_size for path in inputs)
+
+    def full_disk(_self: object, _lines: object) -> None:
+        raise pl.exceptions.ComputeError("failed to write: No space left on device (os error 28)")
+
+    monkeypatch.setattr(partition.Partitions, "write", full_disk)
+    with pytest.raises(OSError, match="No space left on device") as raised:
+        run(inputs, tmp_path / "out", memory_limit=limit_for_partitions(size, 3))
+
+    assert raised.value.errno == 28
+    assert not (tmp_path / "out").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 from pathlib import Path
 
 import polars as pl
@@ -11,7 +12,7 @@ import pytest
 
 from autoclear.doj.reader import open_delivery
 from autoclear.errors import InputFileError
-from autoclear.outputs import output_file
+from autoclear.outputs import output_file, results
 from autoclear.outputs.output_file import OutputFile
 from autoclear.outputs.results import (
     DECIDED_COLUMNS,
@@ -94,16 +95,19 @@ def test_output_file_takes_polars_csv(tmp_path: Path) -> None:
 
 
 class FullDisk:
-    """A file object whose writes fail as on a full disk."""
+    """A file object whose writes fail as on a full disk, and so does the flush on close."""
+
+    closed = False
 
     def write(self, _data: bytes) -> int:
         raise OSError(28, "No space left on device")
 
     def flush(self) -> None:
-        return None
+        raise OSError(28, "No space left on device")
 
     def close(self) -> None:
-        return None
+        self.closed = True
+        raise OSError(28, "No space left on device")
 
 
 def test_output_file_raises_write_error(tmp_path: Path) -> None:
@@ -114,6 +118,47 @@ def test_output_file_raises_write_error(tmp_path: Path) -> None:
     output.write(b"first line\n")
     with pytest.raises(OSError, match="No space left"):
         output.close()
+
+
+def test_output_file_abandon_on_full_disk(tmp_path: Path) -> None:
+    output = OutputFile(tmp_path / "full.csv")
+    output._handle.close()
+    output._handle = FullDisk()  # type: ignore[assignment]
+    output.write(b"first line\n")
+
+    output.abandon()
+
+    assert output._thread.is_alive() is False
+    assert output._handle.closed
+
+
+def writer_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "autoclear-writer" and t.is_alive()]
+
+
+def test_writer_stops_all_threads_on_full_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = write_doj_file(tmp_path / "lines.dat", [make_line()] * 50)
+    created: list[OutputFile] = []
+
+    def first_file_full(path: Path) -> OutputFile:
+        output = OutputFile(path)
+        if not created:
+            output._handle.close()
+            output._handle = FullDisk()  # type: ignore[assignment]
+        created.append(output)
+        return output
+
+    monkeypatch.setattr(results, "OutputFile", first_file_full)
+    with (
+        open_delivery([source]) as delivery,
+        pytest.raises(OSError, match="No space left"),
+    ):
+        write_result_files(delivery, results_frame([], []), tmp_path)
+
+    assert len(created) == 3
+    assert writer_threads() == []
 
 
 def test_output_file_abandon_stops_writing(tmp_path: Path) -> None:

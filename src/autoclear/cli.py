@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 
 from autoclear.errors import AutoclearError, RunCancelled, UsageError
+from autoclear.partition import FIXED_OVERHEAD_BYTES
 from autoclear.pipeline import RunRequest, RunResult, check_inputs, resolve_county, run_job
 from autoclear.rules.policy import DEFAULT_POLICY, Policy, load_policy
 from autoclear.rules.prop64 import PROP64_EFFECTIVE_DATE
@@ -57,14 +58,15 @@ def _parse_date(value: str | None) -> date | None:
 
 
 def _parse_size(value: str | None) -> int | None:
+    """Read a --memory-limit such as 4GB or 512MB, in bytes; a number needs its unit."""
     if value is None:
         return None
     text = value.strip().upper().removesuffix("B")
     units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
-    factor = units.get(text[-1:], 1)
-    number = text[:-1] if text[-1:] in units else text
+    if text[-1:] not in units:
+        raise UsageError(f"Invalid --memory-limit {value!r}: give a unit, e.g. 4GB or 512MB.")
     try:
-        size = int(float(number) * factor)
+        size = int(float(text[:-1]) * units[text[-1]])
     except ValueError:
         raise UsageError(
             f"Invalid --memory-limit {value!r}. Write a size such as 4GB or 512MB."
@@ -72,6 +74,17 @@ def _parse_size(value: str | None) -> int | None:
     if size <= 0:
         raise UsageError(f"Invalid --memory-limit {value!r}: it must be more than zero.")
     return size
+
+
+def memory_limit_warning(limit: int | None) -> str | None:
+    """Warn when a memory limit is below what any run needs, whatever the input size."""
+    if limit is None or limit >= FIXED_OVERHEAD_BYTES:
+        return None
+    return (
+        f"--memory-limit {limit / 2**20:,.0f} MiB is below the about "
+        f"{FIXED_OVERHEAD_BYTES / 2**20:,.0f} MiB a run needs whatever the input size. "
+        "The run uses the smallest partitions, but its memory will go above the limit."
+    )
 
 
 class _ProgressDisplay:
@@ -129,13 +142,18 @@ def run(
     ] = False,
     memory_limit: Annotated[
         str | None,
-        typer.Option(help="Memory to stay under, e.g. 4GB. Default: a safe share of RAM."),
+        typer.Option(
+            help="Memory to plan the run for, e.g. 4GB or 512MB. "
+            "Default: half of the memory available when the run starts."
+        ),
     ] = None,
     no_publications: Annotated[
-        bool, typer.Option(help="Skip the report, workbook and court filings.")
+        bool,
+        typer.Option("--no-publications", help="Skip the report, workbook and court filings."),
     ] = False,
     no_suppress: Annotated[
-        bool, typer.Option(help="Show small counts in the report (internal use only).")
+        bool,
+        typer.Option("--no-suppress", help="Show small counts in the report (internal use only)."),
     ] = False,
     sample: Annotated[
         bool, typer.Option(help="Run the bundled synthetic sample with its example policy.")
@@ -165,6 +183,7 @@ def run(
         if policy is not None:
             chosen_policy = load_policy(policy)
         evaluation_date = _parse_date(as_of)
+        limit = _parse_size(memory_limit)
         request = RunRequest(
             inputs=inputs,
             county=county_name,
@@ -172,13 +191,18 @@ def run(
             policy=chosen_policy,
             out_dir=out,
             skip_bad_lines=skip_bad_lines,
-            memory_limit=_parse_size(memory_limit),
+            memory_limit=limit,
             publications=not no_publications,
             suppress_small_cells=not no_suppress,
             command_line=["autoclear", *sys.argv[1:]],
         )
         if policy is None:
             stderr.print("No --policy given: dismissing all four sections, no additional relief.")
+        limit_warning = memory_limit_warning(limit)
+        if limit_warning:
+            stderr.print(
+                f"[bold yellow]Warning:[/] {escape(limit_warning)}", highlight=False, soft_wrap=True
+            )
         if evaluation_date is None:
             stderr.print(f"No --as-of given: evaluating as of today, {date.today().isoformat()}.")
         result = _run_with_progress(request)
@@ -263,7 +287,7 @@ def run_warnings(result: RunResult) -> list[str]:
     if result.figures["convictions"] == 0:
         by_county = result.summary["input"].get("cannabis_convictions_by_county", {})
         found = ", ".join(
-            f"{name.title()} ({count})" for name, count in list(by_county.items())[:5]
+            f"{name.title()} ({count:,})" for name, count in list(by_county.items())[:5]
         )
         warnings.append(
             f"No cannabis convictions from {result.county.title()} courts were found. "
@@ -273,7 +297,7 @@ def run_warnings(result: RunResult) -> list[str]:
     after = result.figures.get("convictions_after_as_of", 0)
     if after:
         warnings.append(
-            f"{after} cannabis convictions are dated after the as-of date "
+            f"{after:,} cannabis convictions are dated after the as-of date "
             f"{result.as_of.isoformat()}; quality.csv lists them. Check --as-of."
         )
     return warnings

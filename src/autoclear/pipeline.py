@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import shutil
 import sys
 import threading
@@ -217,8 +219,8 @@ def _run_in(
                 result_files = write_result_files(
                     delivery, outcome.per_line, out_dir, progress=write_progress
                 )
-            except pl.exceptions.PolarsError:
-                raise _unparsable(delivery) from None
+            except pl.exceptions.PolarsError as error:
+                raise _polars_failure(error, delivery) from None
     except MalformedLinesError as error:
         problems = getattr(error, "problems", None)
         if isinstance(problems, pl.DataFrame):
@@ -348,9 +350,8 @@ def _decide(
             )
             partitions.remove()
             parts = spill.load(parts)
-    except pl.exceptions.PolarsError:
-        # The Polars message can quote the line, so it is not passed on.
-        raise _unparsable(delivery) from None
+    except pl.exceptions.PolarsError as error:
+        raise _polars_failure(error, delivery) from None
 
     outcome = _Outcome(
         per_line=_concat_by_row([part.per_line for part in parts]),
@@ -519,6 +520,21 @@ def _summary_counts(counts: pl.DataFrame) -> pl.DataFrame:
 
 def _concat_by_row(frames: list[pl.DataFrame]) -> pl.DataFrame:
     return pl.concat(frames, how="vertical").sort(ROW, maintain_order=True)
+
+
+def _polars_failure(error: pl.exceptions.PolarsError, delivery: Delivery) -> Exception:
+    """Return the error to raise for a Polars failure while the delivery is processed.
+
+    Polars reports a failed write of its own files (a full disk, a missing permission) as a
+    PolarsError whose message ends with `(os error N)`. That becomes an OSError, which the
+    command line reports as a disk problem. Any other failure is reported as a parse problem.
+    The Polars message can quote an input line, so it is never passed on.
+    """
+    found = re.search(r"\(os error (\d+)\)", str(error))
+    if found:
+        number = int(found.group(1))
+        return OSError(number, os.strerror(number))
+    return _unparsable(delivery)
 
 
 def _unparsable(delivery: Delivery) -> InputFileError:

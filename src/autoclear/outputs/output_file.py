@@ -11,6 +11,7 @@ drop-behind about 0.03 s (measured with a plain Python write loop).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import queue
@@ -46,7 +47,11 @@ class OutputFile:
         self._pieces: queue.Queue[bytes] = queue.Queue(maxsize=QUEUED_PIECES)
         self._error: BaseException | None = None
         self._stopping = False
-        self._thread = threading.Thread(target=self._write_pieces, name="autoclear-writer")
+        # A daemon thread, so that a caller that fails without `close` or `abandon` cannot keep
+        # the process alive. Both of them wait for the thread.
+        self._thread = threading.Thread(
+            target=self._write_pieces, name="autoclear-writer", daemon=True
+        )
         self._thread.start()
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
@@ -65,12 +70,17 @@ class OutputFile:
         self._raise_error()
 
     def abandon(self) -> None:
-        """Stop writing after a failure and close the file; the caller removes it."""
+        """Stop writing after a failure and close the file; the caller removes it.
+
+        Never raises an OSError: closing flushes the buffered bytes, which fails again on a full
+        disk, and the caller is already handling the first error.
+        """
         self._stopping = True
         # The thread skips what is queued once `_stopping` is set, so this never blocks long.
         self._pieces.put(_END)
         self._thread.join()
-        self._handle.close()
+        with contextlib.suppress(OSError):
+            self._handle.close()
 
     def result(self) -> WrittenFile:
         return WrittenFile(self.path, self._digest.hexdigest())

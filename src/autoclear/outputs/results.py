@@ -254,6 +254,7 @@ def write_result_files(
         for handle in handles.values():
             handle.close()
     except BaseException:
+        # Every writer thread must stop, or the process would wait for it forever.
         for handle in handles.values():
             handle.abandon()
         raise
