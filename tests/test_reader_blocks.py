@@ -1,7 +1,7 @@
 """`LineSource.read_blocks`, which the result writer reads: the same lines as `Delivery.scan`.
 
 The writer copies each accepted line as written and parses the condensed columns block by
-block, so every kind of file the reader accepts must come out of `read_blocks` with the same
+block. So every kind of file the reader accepts must come out of `read_blocks` with the same
 line numbers and values as the full parse, whatever the block size.
 """
 

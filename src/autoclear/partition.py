@@ -8,8 +8,9 @@ A partition never shares a subject with another.
 
 How many partitions: deciding one partition in memory peaks at about
 `PEAK_BYTES_PER_INPUT_BYTE` times its share of the input, plus `FIXED_OVERHEAD_BYTES`. The
-partitions are made small enough for that estimate to fit the memory limit, and never hold
-more than `MAX_PARTITION_INPUT_BYTES` of input, so that peak memory stays flat as inputs grow.
+partitions are made small enough for that estimate to fit the memory limit, and hold about
+`MAX_PARTITION_INPUT_BYTES` of input at most on average, so that peak memory stays flat as
+inputs grow. Two partitions are decided at a time when the estimate for two fits the limit.
 Without a limit, the limit is `AUTOMATIC_SHARE` of the memory available when the run starts
 (psutil `virtual_memory().available`).
 """
@@ -34,7 +35,8 @@ from autoclear.records.history import ROW
 PEAK_BYTES_PER_INPUT_BYTE = 7.0
 FIXED_OVERHEAD_BYTES = 700 * 2**20
 
-# Input per partition at most, about 125,000 lines of 400 bytes.
+# Input per partition, on average: about 125,000 lines of 400 bytes. Subjects are split by a
+# hash, so single partitions can be a little larger.
 MAX_PARTITION_INPUT_BYTES = 48 * 2**20
 
 # Share of the available memory a run plans to use when no limit is given.
@@ -122,7 +124,7 @@ class Partitions:
         return sorted((self.folder / f"{PARTITION_COLUMN}={index}").glob("*.parquet"))
 
     def indexes(self) -> list[int]:
-        """The partitions that hold lines, in order."""
+        """Return the indexes of the partitions that hold lines, in order."""
         return [index for index in range(self.count) if self.files(index)]
 
     def load(self, index: int) -> pl.DataFrame:
