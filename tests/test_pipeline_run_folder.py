@@ -390,6 +390,23 @@ def test_progress_reports_stages_in_order(tmp_path: Path, delivery: Path) -> Non
     assert stages == ["read", "normalize", "decide", "write"]
 
 
+def test_progress_of_normalize_and_write(tmp_path: Path, delivery: Path) -> None:
+    events: list[tuple[str, int, int | None]] = []
+
+    run_job(
+        request_for([delivery], tmp_path / "out"),
+        progress=lambda stage, done, total: events.append((stage, done, total)),
+    )
+
+    normalize = [event for event in events if event[0] == "normalize"]
+    write = [event for event in events if event[0] == "write"]
+    size = delivery.stat().st_size
+    # The normalize pass has no progress of its own, so its total is unknown until it ends.
+    assert normalize == [("normalize", 0, None), ("normalize", 1, 1)]
+    assert write[0] == ("write", 0, size)
+    assert write[-1] == ("write", size, size)
+
+
 def test_cancel_while_publishing_stops_before_last_document(tmp_path: Path, delivery: Path) -> None:
     out_dir = tmp_path / "out"
     cancel = threading.Event()
