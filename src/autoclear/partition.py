@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,11 +133,6 @@ class Partitions:
         for path in files:
             path.unlink()
         return lines
-
-    def read(self) -> Iterator[tuple[int, pl.DataFrame]]:
-        """Yield each non-empty partition in turn, its lines in input order; removes each after use."""
-        for index in self.indexes():
-            yield index, self.load(index)
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)

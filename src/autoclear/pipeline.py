@@ -33,7 +33,7 @@ from autoclear.doj.columns import (
 )
 from autoclear.doj.counties import normalize_county, unknown_county_message
 from autoclear.doj.reader import Delivery, open_delivery
-from autoclear.errors import InputFileError, MalformedLinesError, RunCancelled, UsageError
+from autoclear.errors import MalformedLinesError, RunCancelled, UsageError
 from autoclear.outputs.output_file import WrittenFile
 from autoclear.outputs.quality import data_problems, write_quality
 from autoclear.outputs.results import encoded_results, line_columns, write_result_files
@@ -325,8 +325,8 @@ def _decide(
     narrow = delivery.scan(ROW).select(ROW, "_file", "_line", *RAW_FIELDS)
     parts: list[_PartOutcome] = []
 
-    # One Polars streaming query, with no progress of its own: an unknown total shows a busy bar
-    # instead of one that stays at 0 % (about 1.5 s per million lines).
+    # The pass is one Polars streaming query without progress of its own, so its total is
+    # reported as unknown, which shows a busy bar. It takes about 1.5 s per million lines.
     report("normalize", 0, None)
     try:
         if plan.count == 1:
@@ -536,15 +536,7 @@ def _polars_failure(error: pl.exceptions.PolarsError, delivery: Delivery) -> Exc
     if found:
         number = int(found.group(1))
         return OSError(number, os.strerror(number))
-    return _unparsable(delivery)
-
-
-def _unparsable(delivery: Delivery) -> InputFileError:
-    names = ", ".join(item.name for item in delivery.inputs)
-    return InputFileError(
-        f"The input files ({names}) could not be parsed although their lines passed the field "
-        "count and quoting checks. Please report this problem to the autoclear developers."
-    )
+    return delivery.parse_error()
 
 
 def _publish(

@@ -267,6 +267,18 @@ class Delivery:
             lines = pl.LazyFrame(schema=LINES_SCHEMA)
         return lines.with_row_index(row_index) if row_index else lines
 
+    def parse_error(self) -> InputFileError:
+        """Return the error for a parse that failed although every line passed the checks.
+
+        The Polars message can quote a line, so it is not passed on.
+        """
+        names = ", ".join(item.name for item in self.inputs)
+        return InputFileError(
+            f"The input files ({names}) could not be parsed although their lines passed the "
+            "field count and quoting checks. Please report this problem to the autoclear "
+            "developers."
+        )
+
     def check_row_count(self, rows: int) -> None:
         """Raise when a parse gave another number of rows than the check accepted lines."""
         if rows != self.accepted_lines:
@@ -330,7 +342,7 @@ def read_delivery(
             lines = delivery.scan().collect(engine="streaming")
         except pl.exceptions.PolarsError:
             # The Polars message can quote the line, so it is not passed on.
-            raise _unparsable(delivery) from None
+            raise delivery.parse_error() from None
         delivery.check_row_count(lines.height)
     return ReadResult(
         lines=lines,
@@ -457,14 +469,6 @@ def _describe_malformed(malformed: pl.DataFrame) -> str:
         f"{count} malformed {lines_word} in the input: {'; '.join(locations)}{more}. "
         "Correct the file, or rerun with --skip-bad-lines to leave these lines out "
         "and send their subjects to Hand Review."
-    )
-
-
-def _unparsable(delivery: Delivery) -> InputFileError:
-    names = ", ".join(item.name for item in delivery.inputs)
-    return InputFileError(
-        f"The input files ({names}) could not be parsed although their lines passed the field "
-        "count and quoting checks. Please report this problem to the autoclear developers."
     )
 
 

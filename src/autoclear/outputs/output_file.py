@@ -1,12 +1,12 @@
 """Large output files written front to back, with their SHA-256 and without filling memory.
 
-`OutputFile` takes the bytes of a result file (Polars can `write_csv` straight into it) and hands
-them to one background thread, which writes them, sums their SHA-256 and, on Linux, every
-DROP_BEHIND_BYTES flushes them to disk and advises the kernel that they will not be read
-again (`posix_fadvise` DONTNEED). So the caller goes on building the next block while the disk works,
-the manifest does not read the file back, and gigabytes of results do not fill the page cache.
-On a 2-core virtual machine, growing the page cache cost about 0.45 s per 32 MiB written and the
-drop-behind about 0.03 s (measured with a plain Python write loop).
+`OutputFile` takes the bytes of a result file, and Polars can `write_csv` straight into it. One
+background thread writes the bytes and sums their SHA-256, so the caller goes on building the
+next block while the disk works and the manifest does not read the file back. On Linux the
+thread also flushes the file to disk every DROP_BEHIND_BYTES and advises the kernel that those
+pages will not be read again (`posix_fadvise` DONTNEED), so gigabytes of results do not fill the
+page cache. On a 2-core virtual machine, growing the page cache cost about 0.45 s per 32 MiB
+written and the drop-behind about 0.03 s (measured with a plain Python write loop).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # Bytes written between two flushes to disk. On the benchmark machine, the write stage of a
-# 1M-line run took about 3.6 s with 16 or 32 MiB, 4.2 s with 64 MiB, and used 7.8 s of system
-# time without any flush, because the page cache grew instead of reusing dropped pages.
+# 1M-line run took about 3.6 s with 16 or 32 MiB and 4.2 s with 64 MiB. Without any flush it
+# used 7.8 s of system time, because the page cache grew instead of reusing dropped pages.
 DROP_BEHIND_BYTES = 32 << 20
 
 # Pieces waiting for the writer thread at most. Polars hands over about 2.5 MB at a time, so
@@ -74,11 +74,12 @@ class OutputFile:
     def abandon(self) -> None:
         """Stop writing after a failure and close the file; the caller removes it.
 
-        Never raises an OSError: closing flushes the buffered bytes, which fails again on a full
-        disk, and the caller is already handling the first error.
+        An OSError from closing is ignored: closing flushes the buffered bytes, which fails again
+        on a full disk, and the caller is already handling the first error.
         """
         self._stopping = True
-        # The thread skips what is queued once `_stopping` is set, so this never blocks long.
+        # The thread skips the pieces still queued once `_stopping` is set, so `put` waits at
+        # most for the piece being written.
         self._pieces.put(_END)
         self._thread.join()
         with contextlib.suppress(OSError):

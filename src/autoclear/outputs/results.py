@@ -271,13 +271,8 @@ def _check_alignment(
     """
     positions = block_results.get_column(ROW) - first_row
     expected = block_results.get_column(SOURCE_LINE)
-    if positions.len() == 0:
-        return
-    # The results are sorted by row, so the last position is the largest.
-    beyond_block = int(positions[-1]) >= lines.height
-    if beyond_block or not lines.get_column("_line").gather(positions).equals(
-        expected, check_names=False
-    ):
+    found = lines.get_column("_line").gather(positions)
+    if not found.equals(expected, check_names=False):
         raise InputFileError(
             f"The lines of {file_name} read for the result files do not match the lines the "
             f"decisions were made on (from row {first_row}). Please report this problem to the "
