@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import IO, cast
 
 import polars as pl
 
@@ -34,7 +33,12 @@ from autoclear.records.history import ROW
 from autoclear.rules import evaluate
 from autoclear.rules.prop64 import PROP64_EFFECTIVE_DATE
 
-LINE_KEY = ["subject", "count_key"]
+# The columns of the normalized lines that `line_columns` reads.
+LINE_FIELDS = (
+    ROW, "_line", "count_row", "repeat_of", "is_count_line", "comment_cannabis",
+    "section_display", "level", "cycle_date", "cycle_date_status", "event_date",
+    "event_date_status", "charge_from_comment", "is_conviction", "is_prop64", "county",
+)  # fmt: skip
 
 # Result columns the writer adds to every line itself.
 SOURCE_COLUMNS = ("Source File", "Source Line")
@@ -60,12 +64,17 @@ def _yes_no(expr: pl.Expr) -> pl.Expr:
 
 
 def line_columns(lines: pl.LazyFrame, counts: pl.LazyFrame, county: str) -> pl.LazyFrame:
-    """Per input line (`_row`), the eligibility and autoclear columns of the result files.
+    """Eligibility and autoclear columns of the input lines (`_row`) that may carry a value.
 
-    The source file and line columns are left out: the writer adds them to every line.
+    A line carries a value only when it belongs to an in-scope conviction, to a possible plea
+    bargain, or has a flag or a cannabis charge in its comment. The other lines, most of a
+    delivery, are left out before any column is built, and the writer gives them empty fields.
+    The source file and line columns are left out too: the writer adds them to every line.
     """
-    count_columns = counts.select(
-        *LINE_KEY,
+    # Every count column is read only for in-scope counts, except plea_bargain (a flag).
+    relevant = pl.col("in_scope").fill_null(False) | pl.col("plea_bargain").fill_null(False)
+    count_columns = counts.filter(relevant).select(
+        pl.col(ROW).alias("count_row"),
         "in_scope", "determination", "reason", "rule", "statute", "remedy", "sentence_end",
         "case_number", "convictions_on_record", "prop64_convictions", "hs_11357_convictions",
         "hs_11358_convictions", "hs_11359_convictions", "hs_11360_convictions", "deceased",
@@ -73,11 +82,20 @@ def line_columns(lines: pl.LazyFrame, counts: pl.LazyFrame, county: str) -> pl.L
         "years_since_conviction", "years_since_any_conviction", "plea_bargain",
         "sentence_unreadable", "subject_dob",
     )  # fmt: skip
-    joined = lines.select(
-        ROW, "_line", *LINE_KEY, "repeat_of", "is_count_line", "comment_cannabis",
-        "section_display", "level", "cycle_date", "cycle_date_status", "event_date",
-        "event_date_status", "charge_from_comment", "is_conviction", "is_prop64", "county",
-    ).join(count_columns, on=LINE_KEY, how="left")  # fmt: skip
+    may_carry_value = (
+        relevant
+        | pl.col("repeat_of").is_not_null()
+        | ~pl.col("is_count_line")
+        | (pl.col("comment_cannabis").list.len() > 0)
+        | (pl.col("is_prop64") & (pl.col("charge_from_comment") | pl.col("is_conviction")))
+    )
+    # `count_row` (see mark_repeats_and_parts) finds a line's count as a join on subject and
+    # count key would, at the cost of a join on one integer.
+    joined = (
+        lines.select(LINE_FIELDS)
+        .join(count_columns, on="count_row", how="left")
+        .filter(may_carry_value)
+    )
 
     in_scope = pl.col("in_scope").fill_null(False)
 
@@ -237,12 +255,9 @@ def write_result_files(
                 block_results = results.slice(first, last - first)
                 _check_alignment(lines, block_results, row, source.name)
                 texts = _result_lines(lines, block_results, row, source.name)
-                _write_lines(handles["All_Results.csv"], texts.get_column("all"))
-                _write_lines(handles["All_Results_Condensed.csv"], texts.get_column("condensed"))
-                _write_lines(
-                    handles["Prop64_Results.csv"],
-                    texts.filter(pl.col(IN_SCOPE)).get_column("all"),
-                )
+                _write_lines(handles["All_Results.csv"], texts, "line")
+                _write_lines(handles["All_Results_Condensed.csv"], texts, "condensed")
+                _write_lines(handles["Prop64_Results.csv"], texts.filter(pl.col(IN_SCOPE)), "line")
                 row = end
                 done += size
                 report(done, total)
@@ -298,28 +313,41 @@ def _read_ahead(blocks: Iterator[_Block]) -> Iterator[_Block]:
 def _result_lines(
     lines: pl.DataFrame, block_results: pl.DataFrame, first_row: int, file_name: str
 ) -> pl.DataFrame:
-    """Build the All_Results and condensed text of one block of lines, and mark in-scope lines."""
+    """Return the fields of one block's result lines as CSV text, and mark the in-scope lines.
+
+    Columns: `line` (the input line as written), `condensed` (the condensed DOJ fields),
+    ENCODED, the source file and line, and IN_SCOPE. A result line is one of the first two
+    followed by the next three, joined by commas.
+    """
     positions = block_results.get_column(ROW) - first_row
     encoded = pl.repeat(EMPTY_ENCODED, lines.height, dtype=pl.String, eager=True)
     encoded = encoded.scatter(positions, block_results.get_column(ENCODED))
     in_scope = pl.repeat(False, lines.height, dtype=pl.Boolean, eager=True)
     in_scope = in_scope.scatter(positions, block_results.get_column(IN_SCOPE))
 
-    source = pl.lit(_csv_text(file_name)) + pl.lit(",") + pl.col("_line").cast(pl.String)
-    condensed_fields = [csv_field(pl.col(name)) for name in CONDENSED_COLUMNS]
-    return lines.with_columns(pl.Series(ENCODED, encoded), pl.Series(IN_SCOPE, in_scope)).select(
-        pl.concat_str([pl.col("line"), pl.col(ENCODED), source], separator=",").alias("all"),
-        pl.concat_str([*condensed_fields, pl.col(ENCODED), source], separator=",").alias(
-            "condensed"
-        ),
-        pl.col(IN_SCOPE),
+    # Only the columns with a comma, a double quote or a line break somewhere in the block go
+    # through csv_field: checking each column once, joined into one text, costs much less than
+    # checking every value.
+    needs_quotes = lines.select(
+        pl.col(CONDENSED_COLUMNS).str.join("").str.contains(r'[",\r\n]').fill_null(False)
+    ).row(0)
+    condensed_fields = [
+        csv_field(pl.col(name)) if quoted else pl.col(name).fill_null("")
+        for name, quoted in zip(CONDENSED_COLUMNS, needs_quotes, strict=True)
+    ]
+    return lines.select(
+        "line",
+        pl.concat_str(condensed_fields, separator=",").alias("condensed"),
+        encoded.alias(ENCODED),
+        pl.lit(_csv_text(file_name)).alias("source_file"),
+        "_line",
+        in_scope.alias(IN_SCOPE),
     )
 
 
-def _write_lines(handle: OutputFile, texts: pl.Series) -> None:
-    """Append each text as one line; the texts are CSV already, so nothing is quoted again."""
-    if texts.len():
-        # Polars hands the CSV bytes to `handle.write` about 2.5 MB at a time (Polars 2.1), so
-        # the text of a block is not copied whole once more.
-        target = cast(IO[bytes], handle)
-        texts.to_frame().write_csv(target, include_header=False, quote_style="never")
+def _write_lines(handle: OutputFile, texts: pl.DataFrame, first: str) -> None:
+    """Queue each result line: the `first` column of `texts`, the result fields and the source.
+
+    The columns are CSV text already, so the file's thread joins them by commas without quoting.
+    """
+    handle.write_lines(texts.select(first, ENCODED, "source_file", "_line"))

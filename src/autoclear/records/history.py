@@ -263,6 +263,10 @@ def mark_repeats_and_parts(lines: pl.LazyFrame) -> pl.LazyFrame:
     A line is *repeated* when an earlier line of the delivery has the same subject, CNT_ORDER,
     event date, disposition, offense and sentence part; it is counted once. A line is a *further
     sentence part* when an earlier, different line has the same subject and CNT_ORDER.
+
+    Adds `repeat_of` (the row of the earlier line), `is_count_line` and `count_row`: the row of
+    the first line of the line's count, null when the subject is empty, so that the lines of a
+    count find its row in the count frame the way a join on subject and count key would.
     """
     typed = lines.collect()
     # Eager, so that the new columns are single chunks like the others (see normalize_lines),
@@ -277,6 +281,7 @@ def mark_repeats_and_parts(lines: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(
             repeat_of=pl.when(pl.col(ROW) != first_of_key).then(first_of_key),
             is_count_line=pl.col(ROW) == pl.col("first_of_count"),
+            count_row=pl.when(pl.col("subject").is_not_null()).then(pl.col("first_of_count")),
         )
         .drop("first_of_key", "first_of_count")
         .lazy()
