@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autoclear.doj.columns import CONDENSED_COLUMNS, DOJ_COLUMNS
-from autoclear.doj.reader import open_delivery
+from autoclear.doj.reader import count_line_ends, open_delivery
 from doj_lines import make_line, write_doj_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reader"
@@ -144,3 +144,27 @@ def test_blocks_match_scan_for_any_block_size(
     lines = blocks_of([path], block_size)
 
     assert lines["line"].to_list() == [text for text in texts if text]
+
+
+def test_raw_blocks_count_accepted_lines(tmp_path: Path) -> None:
+    texts = [make_line(SUBJECT_ID=str(1000000 + n)) for n in range(40)]
+    with_blanks = [
+        text for n, text in enumerate(texts) for text in ([text, ""] if n % 3 else [text])
+    ]
+    path = write_doj_file(tmp_path / "blanks.dat", with_blanks, header=True)
+
+    with open_delivery([path]) as delivery:
+        source = delivery.sources[0]
+        blocks = list(source.raw_blocks(block_size=1500))
+        heights = [source.parse_block(block, []).height for block in blocks]
+
+    assert len(blocks) > 5
+    assert [block.accepted for block in blocks] == heights
+    assert sum(heights) == 40
+    assert sum(block.line_count for block in blocks) == len(with_blanks) + 1
+    assert [block.first_line for block in blocks][:2] == [1, 1 + blocks[0].line_count]
+
+
+@given(data=st.binary(max_size=2000))
+def test_count_line_ends_matches_bytes_count(data: bytes) -> None:
+    assert count_line_ends(data) == data.count(b"\n")

@@ -218,3 +218,83 @@ def test_writer_places_result_on_its_line(tmp_path: Path) -> None:
     assert lines[2].endswith(",X,three.dat,3")
     assert lines[1].endswith(",three.dat,2")
     assert not lines[1].endswith(",X,three.dat,2")
+
+
+def prepare_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("autoclear-prepare")]
+
+
+def decided_results(rows: int, every: int) -> pl.DataFrame:
+    """Results for every `every`-th row of a file without header or blank lines."""
+    chosen = list(range(0, rows, every))
+    return results_frame(chosen, [row + 1 for row in chosen]).with_columns(
+        pl.format("{},X{}", pl.lit(EMPTY_ENCODED[:-1]), pl.col(ROW)).alias(ENCODED),
+        (pl.col(ROW) % 3 == 0).alias(IN_SCOPE),
+    )
+
+
+def test_small_blocks_give_same_files(tmp_path: Path) -> None:
+    texts = [make_line(SUBJECT_ID=str(1000000 + n), PRI_NAME=f"DOE,J{n}") for n in range(400)]
+    source = write_doj_file(tmp_path / "many.dat", texts)
+    results = decided_results(len(texts), every=7)
+    whole = tmp_path / "whole"
+    small = tmp_path / "small"
+    whole.mkdir()
+    small.mkdir()
+
+    with open_delivery([source]) as delivery:
+        expected = write_result_files(delivery, results, whole)
+        # About 40 blocks, so that several are prepared at the same time.
+        found = write_result_files(delivery, results, small, block_size=4000)
+
+    for name, written in expected.items():
+        assert found[name].path.read_bytes() == written.path.read_bytes()
+        assert found[name].sha256 == written.sha256
+    prop64 = pl.read_csv(expected["Prop64_Results.csv"].path, infer_schema=False)
+    assert prop64.height == len(range(0, 400, 21))
+    assert prop64.get_column("Flags").to_list() == [f"X{row}" for row in range(0, 400, 21)]
+
+
+def test_writer_stops_threads_on_cancel(tmp_path: Path) -> None:
+    texts = [make_line(SUBJECT_ID=str(1000000 + n)) for n in range(400)]
+    source = write_doj_file(tmp_path / "many.dat", texts)
+    calls: list[int] = []
+
+    def cancel_after_two_blocks(done: int, _total: int) -> None:
+        calls.append(done)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+
+    with open_delivery([source]) as delivery, pytest.raises(KeyboardInterrupt):
+        write_result_files(
+            delivery, results_frame([], []), tmp_path, cancel_after_two_blocks, block_size=4000
+        )
+
+    assert len(calls) == 3
+    assert prepare_threads() == []
+    assert writer_threads() == []
+
+
+def test_output_file_writes_frame_lines(tmp_path: Path) -> None:
+    frame = pl.DataFrame({"text": ['"A, B"', "C"], "more": ["1,2", None], "number": [7, 8]})
+    path = tmp_path / "frame.csv"
+
+    output = OutputFile(path)
+    output.write(b"header\n")
+    output.write_lines(frame)
+    output.write_lines(frame.clear())
+    output.close()
+
+    content = b'header\n"A, B",1,2,7\nC,,8\n'
+    assert path.read_bytes() == content
+    assert output.result().sha256 == hashlib.sha256(content).hexdigest()
+
+
+def test_output_file_frame_on_full_disk(tmp_path: Path) -> None:
+    output = OutputFile(tmp_path / "full.csv")
+    output._handle.close()
+    output._handle = FullDisk()  # type: ignore[assignment]
+
+    output.write_lines(pl.DataFrame({"text": ["first line"]}))
+    with pytest.raises(OSError, match="No space left"):
+        output.close()

@@ -13,8 +13,9 @@ in one pass whose memory does not grow with the input.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -25,7 +26,7 @@ from autoclear.doj.columns import (
     DOJ_COLUMNS,
     ELIGIBILITY_COLUMNS,
 )
-from autoclear.doj.reader import Delivery
+from autoclear.doj.reader import BLOCK_SIZE, Delivery, LineSource, RawBlock
 from autoclear.errors import InputFileError
 from autoclear.outputs.output_file import OutputFile, WrittenFile
 from autoclear.records.dates import us_date
@@ -207,8 +208,10 @@ def encoded_results(per_line: pl.LazyFrame) -> pl.LazyFrame:
     return per_line.filter(has_value).select(ROW, SOURCE_LINE, IN_SCOPE, encoded.alias(ENCODED))
 
 
-# A block of input lines from `LineSource.read_blocks`, with its size in bytes.
-_Block = tuple[pl.DataFrame, int]
+# Threads that parse blocks of input and build their result lines, and how many blocks they
+# may prepare ahead of the one being written. Each block is about 8 MiB of input.
+PREPARE_THREADS = 2
+BLOCKS_AHEAD = 3
 
 RESULT_FILES = ("All_Results.csv", "All_Results_Condensed.csv", "Prop64_Results.csv")
 
@@ -219,12 +222,13 @@ def write_result_files(
     out_dir: Path,
     progress: Callable[[int, int], None] | None = None,
     suffix: str = ".tmp",
+    block_size: int = BLOCK_SIZE,
 ) -> dict[str, WrittenFile]:
     """Write the three result CSVs under temporary names; return final name -> file written.
 
     `results` is the output of `encoded_results` for the whole delivery, sorted by row.
     `progress(done_bytes, total_bytes)` is called after each block of input; it may raise to
-    stop the run.
+    stop the run. The input is read `block_size` bytes at a time.
     """
     report = progress or (lambda _done, _total: None)
     total = sum(source.path.stat().st_size for source in delivery.sources)
@@ -244,24 +248,18 @@ def write_result_files(
             header = ",".join(_csv_text(column) for column in headers[name])
             handles[name].write(header.encode() + b"\n")
         row = 0
-        last = 0
         done = 0
         report(done, total)
         for source in delivery.sources:
-            for lines, size in _read_ahead(source.read_blocks(CONDENSED_COLUMNS)):
-                end = row + lines.height
-                bounds = pl.Series([row, end], dtype=result_rows.dtype)
-                first, last = result_rows.search_sorted(bounds, side="left").to_list()
-                block_results = results.slice(first, last - first)
-                _check_alignment(lines, block_results, row, source.name)
-                texts = _result_lines(lines, block_results, row, source.name)
+            for texts, rows, size in _prepared_blocks(source, results, row, block_size):
                 _write_lines(handles["All_Results.csv"], texts, "line")
                 _write_lines(handles["All_Results_Condensed.csv"], texts, "condensed")
                 _write_lines(handles["Prop64_Results.csv"], texts.filter(pl.col(IN_SCOPE)), "line")
-                row = end
+                row += rows
                 done += size
                 report(done, total)
-        if row != delivery.accepted_lines or last != results.height:
+        placed = result_rows.search_sorted(row, side="left")
+        if row != delivery.accepted_lines or placed != results.height:
             raise InputFileError(
                 f"Writing the result files read {row} lines where {delivery.accepted_lines} were "
                 "accepted. Please report this problem to the autoclear developers."
@@ -295,19 +293,46 @@ def _check_alignment(
         )
 
 
-def _read_ahead(blocks: Iterator[_Block]) -> Iterator[_Block]:
-    """Yield the blocks while a thread reads and parses the next one."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="autoclear-read") as pool:
-        upcoming = pool.submit(next, blocks, None)
+def _prepared_blocks(
+    source: LineSource, results: pl.DataFrame, first_row: int, block_size: int
+) -> Iterator[tuple[pl.DataFrame, int, int]]:
+    """Yield the result lines of each block of `source` in order (see `_result_lines`), with the
+    number of accepted lines and of bytes the block covers.
+
+    Parsing a block and building its result lines take most of the writer's time, so
+    PREPARE_THREADS threads prepare up to BLOCKS_AHEAD blocks while the current one is written.
+    """
+    result_rows = results.get_column(ROW)
+    row = first_row
+    pending: deque[tuple[Future[pl.DataFrame], int, int]] = deque()
+    with ThreadPoolExecutor(PREPARE_THREADS, thread_name_prefix="autoclear-prepare") as pool:
         try:
-            while (block := upcoming.result()) is not None:
-                upcoming = pool.submit(next, blocks, None)
-                yield block
+            for block in source.raw_blocks(block_size):
+                bounds = pl.Series([row, row + block.accepted], dtype=result_rows.dtype)
+                first, last = result_rows.search_sorted(bounds, side="left").to_list()
+                block_results = results.slice(first, last - first)
+                future = pool.submit(_prepare_block, source, block, block_results, row)
+                pending.append((future, block.accepted, len(block.data)))
+                row += block.accepted
+                if len(pending) > BLOCKS_AHEAD:
+                    future, rows, size = pending.popleft()
+                    yield future.result(), rows, size
+            while pending:
+                future, rows, size = pending.popleft()
+                yield future.result(), rows, size
         finally:
-            # The generator may only be closed once the thread has left it.
-            wait([upcoming])
-            if isinstance(blocks, Generator):
-                blocks.close()
+            # On an error or a cancel, the blocks not started yet are dropped, and the pool
+            # waits for the ones running.
+            for future, _rows, _size in pending:
+                future.cancel()
+
+
+def _prepare_block(
+    source: LineSource, block: RawBlock, block_results: pl.DataFrame, first_row: int
+) -> pl.DataFrame:
+    lines = source.parse_block(block, CONDENSED_COLUMNS)
+    _check_alignment(lines, block_results, first_row, source.name)
+    return _result_lines(lines, block_results, first_row, source.name)
 
 
 def _result_lines(
