@@ -131,7 +131,7 @@ class Partitions:
     def load(self, index: int) -> pl.DataFrame:
         """Return the lines of partition `index` in input order and remove its files."""
         files = self.files(index)
-        lines = pl.read_parquet(files)
+        lines = pl.read_parquet(files).rechunk()
         # The streaming sink keeps the input order, so the sort is only a safeguard.
         if not lines.get_column(ROW).is_sorted():
             lines = lines.sort(ROW)

@@ -124,7 +124,7 @@ def _sentence_ends(lines: pl.LazyFrame, convictions: pl.LazyFrame) -> pl.LazyFra
 
 
 def _subject_facts(
-    counts: pl.DataFrame, *, county: str, as_of: date, rejected_subjects: list[str]
+    counts: pl.DataFrame, *, county: str, rejected_subjects: list[str]
 ) -> pl.DataFrame:
     """Add the facts about each count's subject, event and cycle that the rules read."""
     conviction = pl.col("is_conviction")
@@ -152,17 +152,27 @@ def _subject_facts(
         subject_rejected=pl.col("subject").is_in(rejected_subjects),
     )
     return facts.with_columns(
-        only_cannabis=pl.col("convictions_on_record") == pl.col("prop64_convictions"),
-        age_at_conviction=full_years_between(pl.col("subject_dob"), pl.col("event_date")),
-        age_now=full_years_between(pl.col("subject_dob"), as_of),
-        # A conviction after the evaluation date has no "years since": null, never negative.
-        years_since_conviction=_not_negative(full_years_between(pl.col("event_date"), as_of)),
-        years_since_any_conviction=_not_negative(
-            full_years_between(pl.col("last_conviction_date"), as_of)
-        ),
-        comment_conflict=_comment_conflict(),
         cycle_has_in_scope=pl.col("in_scope").any().over(["subject", "cycle"]),
     )
+
+
+def _conviction_facts(as_of: date) -> dict[str, pl.Expr]:
+    """Facts about one conviction that only the rules read, for in-scope convictions alone.
+
+    They need the subject facts of `_subject_facts`. Computing them on the in-scope rows only
+    spares the date and list work on every other count.
+    """
+    return {
+        "only_cannabis": pl.col("convictions_on_record") == pl.col("prop64_convictions"),
+        "age_at_conviction": full_years_between(pl.col("subject_dob"), pl.col("event_date")),
+        "age_now": full_years_between(pl.col("subject_dob"), as_of),
+        # A conviction after the evaluation date has no "years since": null, never negative.
+        "years_since_conviction": _not_negative(full_years_between(pl.col("event_date"), as_of)),
+        "years_since_any_conviction": _not_negative(
+            full_years_between(pl.col("last_conviction_date"), as_of)
+        ),
+        "comment_conflict": _comment_conflict(),
+    }
 
 
 def _prior_columns(
@@ -221,7 +231,9 @@ def _decide(
     """Return `_row` and the decision columns of each in-scope cannabis conviction."""
     # NOTE: an in-scope count whose SUBJECT_ID is empty gets no decision, because the subject
     # joins never match a null subject.
-    in_scope = facts.filter(pl.col("in_scope") & pl.col("subject").is_not_null())
+    in_scope = facts.filter(pl.col("in_scope") & pl.col("subject").is_not_null()).with_columns(
+        **_conviction_facts(context.as_of)
+    )
     convictions = in_scope.select(ROW, *COUNT_KEY, "event", "section", EARLIEST, LATEST)
     convictions = convictions.collect(engine="in-memory").lazy()
     # NOTE: the streaming engine of Polars 2.1.0 has panicked (`i < self.len()`) on horizontal
@@ -251,7 +263,8 @@ def _decide(
 DECISION_COLUMNS = (
     "determination", "reason", "rule", "statute", "remedy", "sentence_end",
     "super_strike_section", "sex_offense_section", "registration_section",
-    "same_section_priors", "sentence_unreadable",
+    "same_section_priors", "sentence_unreadable", "years_since_conviction",
+    "years_since_any_conviction",
 )  # fmt: skip
 
 
@@ -270,7 +283,7 @@ def evaluate_counts(
     all_lines = lines.collect()
     counts = all_lines.filter(pl.col("is_count_line") & pl.col("repeat_of").is_null())
     counts = _catalog_flags(all_lines, counts)
-    facts = _subject_facts(counts, county=county, as_of=as_of, rejected_subjects=rejected_subjects)
+    facts = _subject_facts(counts, county=county, rejected_subjects=rejected_subjects)
     decided = _decide(all_lines.lazy(), counts.lazy(), facts.lazy(), context)
     # Only the row index takes part in the join, because carrying the wide count frame through
     # it costs more than all the rules.
