@@ -14,7 +14,7 @@ in one pass whose memory does not grow with the input.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -252,9 +252,11 @@ def write_result_files(
         report(done, total)
         for source in delivery.sources:
             for texts, rows, size in _prepared_blocks(source, results, row, block_size):
-                _write_lines(handles["All_Results.csv"], texts, "line")
-                _write_lines(handles["All_Results_Condensed.csv"], texts, "condensed")
-                _write_lines(handles["Prop64_Results.csv"], texts.filter(pl.col(IN_SCOPE)), "line")
+                _write_lines(handles["All_Results.csv"], texts, ["line"])
+                _write_lines(handles["All_Results_Condensed.csv"], texts, CONDENSED_COLUMNS)
+                _write_lines(
+                    handles["Prop64_Results.csv"], texts.filter(pl.col(IN_SCOPE)), ["line"]
+                )
                 row += rows
                 done += size
                 report(done, total)
@@ -340,9 +342,9 @@ def _result_lines(
 ) -> pl.DataFrame:
     """Return the fields of one block's result lines as CSV text, and mark the in-scope lines.
 
-    Columns: `line` (the input line as written), `condensed` (the condensed DOJ fields),
-    ENCODED, the source file and line, and IN_SCOPE. A result line is one of the first two
-    followed by the next three, joined by commas.
+    Columns: `line` (the input line as written), the CONDENSED_COLUMNS, ENCODED, the source file
+    and line, and IN_SCOPE. A result line is `line` or the condensed columns, followed by the
+    next three, joined by commas. A null stands for an empty field.
     """
     positions = block_results.get_column(ROW) - first_row
     encoded = pl.repeat(EMPTY_ENCODED, lines.height, dtype=pl.String, eager=True)
@@ -356,23 +358,22 @@ def _result_lines(
     needs_quotes = lines.select(
         pl.col(CONDENSED_COLUMNS).str.join("").str.contains(r'[",\r\n]').fill_null(False)
     ).row(0)
-    condensed_fields = [
-        csv_field(pl.col(name)) if quoted else pl.col(name).fill_null("")
-        for name, quoted in zip(CONDENSED_COLUMNS, needs_quotes, strict=True)
+    quoted = [
+        csv_field(pl.col(name)).alias(name)
+        for name, needed in zip(CONDENSED_COLUMNS, needs_quotes, strict=True)
+        if needed
     ]
-    return lines.select(
-        "line",
-        pl.concat_str(condensed_fields, separator=",").alias("condensed"),
+    return lines.with_columns(
+        *quoted,
         encoded.alias(ENCODED),
         pl.lit(_csv_text(file_name)).alias("source_file"),
-        "_line",
         in_scope.alias(IN_SCOPE),
     )
 
 
-def _write_lines(handle: OutputFile, texts: pl.DataFrame, first: str) -> None:
-    """Queue each result line: the `first` column of `texts`, the result fields and the source.
+def _write_lines(handle: OutputFile, texts: pl.DataFrame, fields: Sequence[str]) -> None:
+    """Queue each result line: the `fields` of `texts`, the result fields and the source.
 
     The columns are CSV text already, so the file's thread joins them by commas without quoting.
     """
-    handle.write_lines(texts.select(first, ENCODED, "source_file", "_line"))
+    handle.write_lines(texts.select(*fields, ENCODED, "source_file", "_line"))

@@ -47,6 +47,9 @@ def _per_distinct(lines: pl.LazyFrame, keys: list[str], *stages: Columns) -> pl.
     distinct = key_columns.unique()
     for stage in stages:
         distinct = distinct.with_columns(**stage)
+    # Columns that only a later stage reads are not given to every line.
+    outputs = [name for stage in stages for name in stage if name in _LINE_COLUMNS]
+    distinct = distinct.select(*keys, *outputs)
     return key_columns.join(
         distinct, on=keys, how="left", nulls_equal=True, maintain_order="left"
     ).drop(keys)
@@ -64,17 +67,17 @@ def _date_columns(column: str, prefix: str) -> Columns:
 # The DOJ fields normalize_lines reads.
 RAW_FIELDS: tuple[str, ...] = (
     "SUBJECT_ID", "CNT_ORDER", "CYC_ORDER", "STP_ORDER", "CYC_DATE", "STP_EVENT_DATE",
-    "STP_TYPE_DESCR", "STP_ORI_DESCR", "STP_ORI_CNTY_NAME", "DISP_DESCR", "OFFENSE_DESCR",
+    "STP_TYPE_DESCR", "STP_ORI_CNTY_NAME", "DISP_DESCR", "OFFENSE_DESCR",
     "COMMENT_TEXT", "CONV_STAT_DESCR", "OFFENSE_TOC", "OFN", "FE_NUM_CRT_CASE", "PRI_DOB",
     "RACE_DESCR", "GENDER", "SENT_LENGTH", "SENT_TIME_CODE", "SENT_ORDER", "SENT_LOC_CODE",
 )  # fmt: skip
 
 # The columns of `normalize_lines`, in order.
 _LINE_COLUMNS = (
-    ROW, "_file", "_line", "subject", "cnt_order", "cycle_order", "step_order",
-    "cycle_date", "cycle_date_status", "event_date", "event_date_status", "event_date_text",
+    ROW, "_file", "_line", "subject", "cnt_order",
+    "cycle_date", "cycle_date_status", "event_date", "event_date_status",
     "cycle_date_earliest", "cycle_date_latest", "event_date_earliest", "event_date_latest",
-    "event_type", "court", "county", "disposition", "offense_key", "comment_key", "level",
+    "event_type", "county", "disposition", "offense_key", "level",
     "case_number", "dob", "race", "gender", "sentence_length", "sentence_unit",
     "sentence_order", "sentence_location", "comment_cannabis", "charge_from_comment", "code",
     "section", "subsection", "attempt", "event", "cycle", "count_key", "event_date_display",
@@ -173,7 +176,6 @@ def normalize_lines(raw: pl.LazyFrame) -> pl.LazyFrame:
         (["CYC_DATE"], [_date_columns("CYC_DATE", "cycle")]),
         (["STP_EVENT_DATE"], _event_date_columns()),
         (["STP_TYPE_DESCR"], [{"event_type": clean_text("STP_TYPE_DESCR")}]),
-        (["STP_ORI_DESCR"], [{"court": pl.col("STP_ORI_DESCR").str.strip_chars()}]),
         (["STP_ORI_CNTY_NAME"], [{"county": clean_text("STP_ORI_CNTY_NAME")}]),
         (
             ["DISP_DESCR"],
