@@ -115,7 +115,11 @@ def test_line_problem(line: str, field_count: int, problem: str | None) -> None:
         ("1,A, 123 ,x", "123"),
         ('1,A,"  77",x', "77"),
         ('"1,1",A,88,x', "88"),
+        # A stray double quote before the second field breaks the quoting of the rest.
+        ('1,"A,10000013,x,"DOE, J",y', "10000013"),
+        ('1,A",55,x', "55"),
         ("1,A,,x", None),
+        ('"1,1",A,,x', None),
         ("1,A", None),
         ("JUNK", None),
     ],

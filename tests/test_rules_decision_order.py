@@ -522,3 +522,16 @@ def test_skip_bad_lines_sends_subject_to_hand_review(tmp_path: Path) -> None:
     assert row["Eligibility Reason"] == "Subject has lines that could not be read; see quality.csv"
     assert row["Decision Rule"] == "subject_has_rejected_lines"
     assert output.row(subject="1000002")["Decision Rule"] == "policy_dismisses_section"
+
+
+def test_stray_quote_line_sends_subject_to_hand_review(tmp_path: Path) -> None:
+    # A double quote before the second field leaves the rest of the line without sound quoting.
+    fields = cannabis_line(CNT_ORDER=count_order(count=2)).split(",")
+    broken = ",".join([fields[0], '"' + fields[1], *fields[2:]])
+
+    output = run_lines(tmp_path, [cannabis_line(), broken], skip_bad_lines=True)
+    row = output.row()
+
+    assert output.result.figures["lines_rejected"] == 1
+    assert row["Eligibility Determination"] == HAND_REVIEW
+    assert row["Decision Rule"] == "subject_has_rejected_lines"
