@@ -188,7 +188,7 @@ def _print_row(name: str, lines: int, mode: str, result: dict[str, Any]) -> None
     parts = f"parts={result['partitions']} " if result.get("partitions") else ""
     print(
         f"{name:>12} {mode:>9} {wall:9.2f}s {rate:12,.0f} lines/s {rss:9,.0f} MiB "
-        f"load {load:5.2f}  {parts}{stages}"
+        f"{load:11.2f}  {parts}{stages}"
     )
 
 
@@ -263,7 +263,10 @@ def main() -> None:
     except ImportError:
         pass
 
-    print(f"{'file':>12} {'measure':>9} {'wall':>10} {'rate':>18} {'peak RSS':>13}  stages")
+    print(
+        f"{'file':>12} {'measure':>9} {'wall':>10} {'rate':>18} {'peak RSS':>13} "
+        f"{'load before':>11}  partitions and stages"
+    )
     for name, lines, pathological in cases:
         path, generation = _generate(name, lines, arguments.county, pathological)
         case: dict[str, Any] = {

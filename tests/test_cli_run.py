@@ -176,6 +176,8 @@ def test_malformed_lines_exit_3_with_quality_csv_only(tmp_path: Path) -> None:
 
     assert code == 3
     assert "--skip-bad-lines" in output
+    assert "quality.csv" in output.replace("\n", "")
+    assert "another --out folder" in output
     assert sorted(p.name for p in out.iterdir()) == ["quality.csv"]
     problems = pl.read_csv(out / "quality.csv")
     assert problems.height >= 4

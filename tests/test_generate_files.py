@@ -7,7 +7,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from typer.testing import CliRunner
 
+from autoclear.cli import app
 from autoclear.doj.columns import DOJ_COLUMNS
 from autoclear.errors import UsageError
 from autoclear.generate import write_synthetic_file
@@ -243,3 +245,26 @@ def test_some_subjects_not_adjacent(generated: tuple[Path, pl.DataFrame]) -> Non
     _, frame = generated
     runs = frame.select((pl.col("SUBJECT_ID") != pl.col("SUBJECT_ID").shift()).sum()).item()
     assert runs > frame["SUBJECT_ID"].n_unique()
+
+
+def test_generate_keeps_existing_file(tmp_path: Path) -> None:
+    existing = tmp_path / "delivery.dat"
+    existing.write_text("a real delivery\n")
+
+    result = CliRunner().invoke(app, ["generate", "--lines", "10", "--out", str(existing)])
+
+    assert result.exit_code == UsageError.exit_code
+    assert "already exists" in result.output
+    assert existing.read_text() == "a real delivery\n"
+
+
+def test_generate_overwrite_replaces_file(tmp_path: Path) -> None:
+    existing = tmp_path / "old.dat"
+    existing.write_text("old\n")
+
+    replaced = CliRunner().invoke(
+        app, ["generate", "--lines", "10", "--out", str(existing), "--overwrite"]
+    )
+
+    assert replaced.exit_code == 0
+    assert len(existing.read_text().splitlines()) == 10

@@ -524,7 +524,7 @@ def test_skip_bad_lines_sends_subject_to_hand_review(tmp_path: Path) -> None:
     assert output.row(subject="1000002")["Decision Rule"] == "policy_dismisses_section"
 
 
-def test_stray_quote_line_sends_subject_to_hand_review(tmp_path: Path) -> None:
+def test_stray_quote_subject_to_hand_review(tmp_path: Path) -> None:
     # A double quote before the second field leaves the rest of the line without sound quoting.
     fields = cannabis_line(CNT_ORDER=count_order(count=2)).split(",")
     broken = ",".join([fields[0], '"' + fields[1], *fields[2:]])

@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from autoclear.errors import AutoclearError, RunCancelled, UsageError
+from autoclear.errors import AutoclearError, MalformedLinesError, RunCancelled, UsageError
 from autoclear.partition import FIXED_OVERHEAD_BYTES
 from autoclear.pipeline import RunRequest, RunResult, check_inputs, resolve_county, run_job
 from autoclear.rules.policy import DEFAULT_POLICY, Policy, load_policy
@@ -105,6 +105,13 @@ class _ProgressDisplay:
 
 def _fail(error: AutoclearError) -> None:
     stderr.print(f"[bold red]Error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+    if isinstance(error, MalformedLinesError) and error.quality_file is not None:
+        stderr.print(
+            f"Every malformed line is listed in {escape(str(error.quality_file))}. A rerun "
+            "needs another --out folder, or none for a new one.",
+            highlight=False,
+            soft_wrap=True,
+        )
     raise typer.Exit(error.exit_code)
 
 

@@ -1,5 +1,9 @@
 """Errors a user can cause, each with the exit code the command line returns for it."""
 
+from __future__ import annotations
+
+from pathlib import Path
+
 
 class AutoclearError(Exception):
     """An error caused by input, options or the environment, shown to the user without a traceback."""
@@ -29,6 +33,8 @@ class MalformedLinesError(AutoclearError):
     """A DOJ file with malformed lines, when the run was not told to skip them."""
 
     exit_code = 3
+    # The quality.csv that lists the lines, once a run has written it.
+    quality_file: Path | None = None
 
 
 class RunCancelled(AutoclearError):

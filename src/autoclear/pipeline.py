@@ -162,8 +162,10 @@ def run_job(
     marker.write_text("This run has not finished. Its files are incomplete.\n")
     try:
         result = _run_in(out_dir, request, county, as_of, as_of_was_default, report, cancel)
-    except MalformedLinesError:
+    except MalformedLinesError as error:
         marker.unlink(missing_ok=True)
+        if (out_dir / "quality.csv").exists():
+            error.quality_file = out_dir / "quality.csv"
         raise
     except BaseException:
         _remove_outputs(out_dir, created)

@@ -138,9 +138,10 @@ def line_problem(field_count: int) -> pl.Expr:
 def subject_id_of(line: pl.Expr) -> pl.Expr:
     """Return the trimmed third field (SUBJECT_ID) of raw lines, or null when it is empty.
 
-    When the quoting before that field is broken, such as by a stray double quote in the second
-    field, the text between the second and third comma is taken instead, so that the subject's
-    other convictions still go to hand review. Either is a best guess on a malformed line.
+    The quoting before that field can be broken, such as by a stray double quote in the second
+    field. Then the text between the second and third comma is taken instead, so that the
+    subject's other convictions still go to hand review. Either is a best guess on a malformed
+    line.
     """
     quoted = line.str.extract(_THIRD_FIELD, 1).str.strip_chars()
     between_commas = line.str.split(",").list.get(2, null_on_oob=True).str.strip_chars(' \t"')

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from autoclear.errors import AutoclearError
+from autoclear.errors import AutoclearError, UsageError
 from autoclear.generate.writer import write_synthetic_file
 
 
@@ -30,9 +30,19 @@ def generate_command(
             "--bad-lines", min=0.0, max=1.0, help="Fraction of lines to write malformed (0 to 1)."
         ),
     ] = 0.0,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace the --out file if it exists.")
+    ] = False,
 ) -> None:
     """Write a synthetic DOJ research file. Every name, number and date in it is invented."""
     console = Console(stderr=True)
+    # A mistyped --out must not replace a real delivery with invented lines.
+    if out.exists() and not overwrite:
+        console.print(
+            f"[red]Error:[/red] {out} already exists. Choose another --out, or add --overwrite "
+            "to replace it."
+        )
+        raise typer.Exit(UsageError.exit_code)
     try:
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("Writing lines", total=lines)
