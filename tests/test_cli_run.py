@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -352,3 +354,22 @@ def test_run_help_names_flags_once() -> None:
     assert "--no-publications" in result.output
     assert "--no-no-" not in result.output
     assert "half of the memory available" in result.output
+
+
+def test_cli_starts_without_publication_modules() -> None:
+    # Loading the report, workbook, filings and web modules took about 1 s of the command's
+    # start, before the first progress bar of a run.
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, autoclear.cli; "
+            "print(sorted(m for m in ('matplotlib', 'reportlab', 'docx', 'openpyxl', 'fastapi', "
+            "'uvicorn') if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert loaded.stdout.strip() == "[]"

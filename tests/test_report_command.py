@@ -52,7 +52,7 @@ def test_failed_rebuild_keeps_old_files(tmp_path: Path, monkeypatch: pytest.Monk
     def fail(*_args: object, **_kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("autoclear.outputs.publications.write_workbook", fail)
+    monkeypatch.setattr("autoclear.outputs.workbook.write_workbook", fail)
     with pytest.raises(OSError, match="disk full"):
         write_publications(run.path, run.policy, suppress=False)
     assert (run.path / "report.html").read_bytes() == before

@@ -10,7 +10,8 @@ import pytest
 from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from autoclear.outputs.report import build_report, write_report
+from autoclear.outputs.report import write_report
+from autoclear.outputs.report.content import build_report
 from autoclear.outputs.report.fonts import SANS, SANS_BOLD, register_fonts
 from autoclear.outputs.report.pdf import CELL_FONT_SIZE, CELL_PADDING, _column_widths
 from autoclear.outputs.report.run_folder import load_run_folder

@@ -21,11 +21,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from autoclear.errors import AutoclearError, PolicyError, UsageError
-from autoclear.outputs.filings import court_cases, write_filings
 from autoclear.outputs.report import write_report
 from autoclear.outputs.report.run_folder import MANIFEST_FILE, RunFolder, load_run_folder
 from autoclear.outputs.report.suppression import Suppression
-from autoclear.outputs.workbook import write_workbook
 from autoclear.pipeline import IN_PROGRESS_MARKER, sha256_of
 from autoclear.rules.policy import Policy, load_policy, policy_from_dict
 
@@ -48,6 +46,10 @@ def write_publications(
 
     `progress(done, total)` counts documents: the report, the workbook, then one step per court.
     """
+    # Imported here, like the report's modules, so that commands without publications start fast.
+    from autoclear.outputs.filings import court_cases, write_filings
+    from autoclear.outputs.workbook import write_workbook
+
     run = load_run_folder(run_dir)
     suppression = Suppression(min_cell_size=policy.report.min_cell_size, enabled=suppress)
     courts = court_cases(run)

@@ -28,7 +28,7 @@ from starlette.requests import ClientDisconnect
 from autoclear.doj.counties import COUNTIES, normalize_county
 from autoclear.errors import PolicyError
 from autoclear.rules.policy import PROP64_SECTIONS, load_policy, policy_from_dict
-from autoclear.web import policy_form
+from autoclear.web import DEFAULT_MAX_UPLOAD_BYTES, policy_form
 from autoclear.web.jobs import STAGE_LABELS, STAGES, JobManager, RunBusy, output_files
 from autoclear.web.results import (
     PAGE_SIZE,
@@ -54,7 +54,6 @@ from autoclear.web.uploads import (
 logger = logging.getLogger("autoclear.web")
 
 HERE = Path(__file__).parent
-DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024**3
 POLICY_FILE_MAX_BYTES = 1024 * 1024
 NO_FILE_PICKED = "No file was picked. Choose one or more DOJ files first."
 

@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from autoclear.web.app import DEFAULT_MAX_UPLOAD_BYTES, WebSettings, create_app
+from autoclear.web import DEFAULT_MAX_UPLOAD_BYTES
 from autoclear.web.security import TOKEN_PARAMETER, new_token
 
 HOST = "127.0.0.1"
@@ -71,6 +70,11 @@ def serve(
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> None:
     """Run the web app on 127.0.0.1 until Ctrl+C; a new access token is made at each launch."""
+    # Imported here so that the other commands do not load the web framework.
+    import uvicorn
+
+    from autoclear.web.app import WebSettings, create_app
+
     folder = (data_dir or default_data_dir()).expanduser().resolve()
     configure_logging(folder)
     token = new_token()
