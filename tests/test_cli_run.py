@@ -328,14 +328,17 @@ def test_memory_limit_needs_size_with_unit(tmp_path: Path, delivery: Path, value
     assert not out.exists()
 
 
-def test_memory_limit_below_need_warns(tmp_path: Path, delivery: Path) -> None:
+@pytest.mark.parametrize("value", ["300MB", "800MB"])
+def test_memory_limit_below_need_warns(tmp_path: Path, delivery: Path, value: str) -> None:
     out = tmp_path / "o"
 
-    code, output = run_cli(str(delivery), "--county", "SAN FRANCISCO", "--memory-limit", "300MB",
+    code, output = run_cli(str(delivery), "--county", "SAN FRANCISCO", "--memory-limit", value,
                            "--out", str(out), "--no-publications")  # fmt: skip
 
     assert code == 0, output
-    assert "--memory-limit 300 MiB is below" in " ".join(output.split())
+    warning = " ".join(output.split())
+    assert f"--memory-limit {value[:-2]} MiB is below the smallest limit" in warning
+    assert "about 933 MiB" in warning
 
 
 def test_memory_limit_with_room_does_not_warn(tmp_path: Path, delivery: Path) -> None:
