@@ -17,7 +17,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 
 from autoclear.errors import AutoclearError, MalformedLinesError, RunCancelled, UsageError
-from autoclear.partition import FIXED_OVERHEAD_BYTES, SMALLEST_KEPT_LIMIT
+from autoclear.partition import FIXED_OVERHEAD_BYTES, MIN_MEMORY_LIMIT
 from autoclear.pipeline import RunRequest, RunResult, check_inputs, resolve_county, run_job
 from autoclear.rules.policy import DEFAULT_POLICY, Policy, load_policy
 from autoclear.rules.prop64 import PROP64_EFFECTIVE_DATE
@@ -78,11 +78,11 @@ def _parse_size(value: str | None) -> int | None:
 
 def memory_limit_warning(limit: int | None) -> str | None:
     """Warn when a memory limit is below what any run needs, whatever the input size."""
-    if limit is None or limit >= SMALLEST_KEPT_LIMIT:
+    if limit is None or limit >= MIN_MEMORY_LIMIT:
         return None
     return (
         f"--memory-limit {limit / 2**20:,.0f} MiB is below the smallest limit a run can keep, "
-        f"about {SMALLEST_KEPT_LIMIT / 2**20:,.0f} MiB: about "
+        f"about {MIN_MEMORY_LIMIT / 2**20:,.0f} MiB: about "
         f"{FIXED_OVERHEAD_BYTES / 2**20:,.0f} MiB for Python, Polars and the streaming passes "
         "whatever the input size, plus the partition being decided. The run uses the smallest "
         "partitions, but its memory can go above the limit."

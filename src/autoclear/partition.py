@@ -44,9 +44,9 @@ AUTOMATIC_SHARE = 0.5
 # A partition always gets at least this share of the limit, however small the limit is.
 MIN_WORKING_SHARE = 0.25
 
-# The smallest limit the estimate can be kept under (about 933 MiB): below it, the fixed
+# The minimum limit the estimate can be kept under (about 933 MiB): below it, the fixed
 # memory and the partition's minimum share add up to more than the limit.
-SMALLEST_KEPT_LIMIT = math.ceil(FIXED_OVERHEAD_BYTES / (1 - MIN_WORKING_SHARE))
+MIN_MEMORY_LIMIT = math.ceil(FIXED_OVERHEAD_BYTES / (1 - MIN_WORKING_SHARE))
 
 MAX_PARTITIONS = 4096
 
