@@ -159,6 +159,7 @@ def test_writer_stops_all_threads_on_full_disk(
 
     assert len(created) == 3
     assert writer_threads() == []
+    assert prepare_threads() == []
 
 
 def test_output_file_abandon_stops_writing(tmp_path: Path) -> None:
@@ -193,6 +194,8 @@ def test_writer_rejects_result_on_wrong_line(tmp_path: Path) -> None:
         pytest.raises(InputFileError, match="do not match the lines"),
     ):
         write_result_files(delivery, results_frame([1], [2]), tmp_path)
+    assert prepare_threads() == []
+    assert writer_threads() == []
 
 
 def test_writer_rejects_result_beyond_last_line(tmp_path: Path) -> None:
